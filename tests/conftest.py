@@ -1,0 +1,75 @@
+"""Shared fixtures: generated data on a real local HTTP server, an isolated data folder, one SparkSession."""
+import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+for folder in ("notebooks", "luigi_tasks", "spark"):
+    sys.path.insert(0, str(ROOT / folder))
+
+import generate_fake_data  # noqa: E402
+from workshop import DataServer  # noqa: E402
+
+REFERENCE_DIR = ROOT.parent / "shared" / "reference" / "original-workshop"
+DAY = datetime.date(2019, 2, 8)
+
+
+@pytest.fixture(scope="session")
+def remote_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("remote")
+    return generate_fake_data.generate(out, DAY, DAY, 5000, 100, 2019, log=lambda line: None)
+
+
+@pytest.fixture(scope="session")
+def data_server(remote_dir):
+    with DataServer(remote_dir) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def reference_server():
+    if not (REFERENCE_DIR / "listeners.snappy.parquet").exists():
+        pytest.skip(f"the original workshop's files are not at {REFERENCE_DIR}")
+    with DataServer(REFERENCE_DIR) as server:
+        yield server
+
+
+def point_tasks_at(monkeypatch, server, data_dir):
+    monkeypatch.setenv("SONG_PLAYS_DATA_URL", server.url)
+    monkeypatch.setenv("SONG_PLAYS_DATA_DIR", str(data_dir))
+    return data_dir
+
+
+@pytest.fixture
+def workshop_env(data_server, tmp_path, monkeypatch):
+    """The tasks read generated data from the local server and write under tmp_path."""
+    return point_tasks_at(monkeypatch, data_server, tmp_path / "data")
+
+
+@pytest.fixture
+def reference_env(reference_server, tmp_path, monkeypatch):
+    return point_tasks_at(monkeypatch, reference_server, tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def spark():
+    from pyspark.sql import SparkSession
+    session = (SparkSession.builder.master("local[2]")
+               .config("spark.driver.memory", "1g")
+               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.ui.enabled", "false")
+               .getOrCreate())
+    yield session
+    session.stop()
+
+
+def luigi_cli(*args, env=None):
+    """The tutorial's command line, from the workshop folder."""
+    command = [str(Path(sys.executable).parent / "luigi"), "--module", "song_plays_tasks", *args, "--local-scheduler"]
+    full_env = {**os.environ, "PYTHONPATH": "luigi_tasks", **(env or {})}
+    return subprocess.run(command, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=600)
