@@ -1,0 +1,143 @@
+"""The song plays daily job: spins joined to listeners, and spins per zip code and subscription.
+
+    spark-submit spark/dataset_gen.py --day 2019-02-08 --minrows 100 \
+        --listeners_path data/listeners/listeners.snappy.parquet \
+        --spins_path data/spins/2019/02/08/spins.snappy.parquet \
+        --dataset_out_path data/output/2019/02/08/dataset \
+        --analysis_out_path data/output/2019/02/08/counts_by_zip_sub
+
+Each output folder gets one gzip TSV file with a header, then a _SUCCESS
+file once both reports are whole.
+"""
+import argparse
+import datetime
+
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+MIN_SPIN_SECONDS = 30
+DATASET_COLUMNS = [
+    "fake_listener_id", "fake_artist_id", "artist_name", "fake_track_id", "track_title", "date_time",
+    "elapsed_seconds", "play_source", "age", "gender", "subscription_type", "country", "fake_zipcode",
+]
+COUNTS_COLUMNS = ["fake_zipcode", "subscription_type", "spins"]
+
+
+class FailedValidationError(Exception):
+    """The day is too small to report on. Raised before anything is written."""
+
+
+def day(text):
+    return datetime.date.fromisoformat(text)
+
+
+def non_negative_int(text):
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
+
+
+def parse_args(argv=None):
+    """The Scala job's six flags, all required. A bad one exits 2 before Spark starts."""
+    parser = argparse.ArgumentParser(prog="dataset_gen.py", description="Build one day's song plays reports.")
+    parser.add_argument("--day", required=True, type=day, help="the day, YYYY-MM-DD")
+    parser.add_argument("--minrows", required=True, type=non_negative_int,
+                        help="fail unless the dataset has at least this many rows")
+    parser.add_argument("--listeners_path", required=True, help="listeners Parquet file")
+    parser.add_argument("--spins_path", required=True, help="spins Parquet file, or a glob such as data/spins/2019/02/*")
+    parser.add_argument("--dataset_out_path", required=True, help="folder for the joined dataset")
+    parser.add_argument("--analysis_out_path", required=True, help="folder for the counts by zip and subscription")
+    return parser.parse_args(argv)
+
+
+def filter_on_spin_time(spins):
+    """Labels only count plays longer than 30 seconds."""
+    return spins.where(F.col("elapsed_seconds") > MIN_SPIN_SECONDS)
+
+
+def count_spins_by_sub(df):
+    return (df.groupBy("fake_zipcode", "subscription_type")
+            .agg(F.count(F.lit(1)).alias("spins"))
+            .orderBy("fake_zipcode", "subscription_type"))
+
+
+def validate(num_rows, minrows):
+    if num_rows < minrows:
+        raise FailedValidationError(f"{num_rows} rows < minimum {minrows}")
+
+
+def build_dataset(spins, listeners):
+    """Counted spins with their listener's attributes; re-delivered events appear once."""
+    return (filter_on_spin_time(spins)
+            .join(listeners, "fake_listener_id")
+            .distinct()
+            .select(*DATASET_COLUMNS))
+
+
+# One tab-separated gzip file with a header. Quoting is off (an empty quote
+# character), so a title such as Song for "Ana" is written as it is.
+TSV_OPTIONS = {
+    "header": "true",
+    "sep": "\t",
+    "compression": "gzip",
+    "quote": "",
+    "escapeQuotes": "false",
+    "timestampFormat": "yyyy-MM-dd HH:mm:ss",
+}
+
+
+def hadoop_path(spark, path):
+    """The Hadoop file system and path, so the job works on a local disk and on HDFS or S3 alike."""
+    jpath = spark._jvm.org.apache.hadoop.fs.Path(path)
+    return jpath.getFileSystem(spark._jsc.hadoopConfiguration()), jpath
+
+
+def set_success_marker(spark, folder, present):
+    fs, marker = hadoop_path(spark, f"{folder}/_SUCCESS")
+    if present:
+        fs.create(marker, True).close()
+    else:
+        fs.delete(marker, False)
+
+
+def write_reports(spark, dataset, dataset_out_path, analysis_out_path):
+    """Write both reports; only then mark each folder _SUCCESS, so a crash never looks finished."""
+    folders = [dataset_out_path, analysis_out_path]
+    spark._jsc.hadoopConfiguration().set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+    for folder in folders:
+        set_success_marker(spark, folder, present=False)
+    dataset.coalesce(1).write.mode("overwrite").options(**TSV_OPTIONS).csv(dataset_out_path)
+    count_spins_by_sub(dataset).coalesce(1).write.mode("overwrite").options(**TSV_OPTIONS).csv(analysis_out_path)
+    for folder in folders:
+        set_success_marker(spark, folder, present=True)
+
+
+def run(spark, args):
+    spins = spark.read.parquet(args.spins_path)
+    listeners = spark.read.parquet(args.listeners_path)
+    # count() alone caches nothing: persist, so that the count and both writes share one computation.
+    dataset = build_dataset(spins, listeners).persist()
+    num_rows = dataset.count()
+    validate(num_rows, args.minrows)
+    write_reports(spark, dataset, args.dataset_out_path, args.analysis_out_path)
+    dataset.unpersist()
+    return num_rows
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    spark = (SparkSession.builder
+             .appName(f"dataset_gen {args.day}")
+             .config("spark.sql.shuffle.partitions", "4")  # a day is small; 200 tasks would be overhead
+             .config("spark.sql.session.timeZone", "UTC")
+             .getOrCreate())
+    try:
+        num_rows = run(spark, args)
+        print(f"{args.day}: wrote {num_rows} rows to {args.dataset_out_path} and counts to {args.analysis_out_path}")
+    finally:
+        spark.stop()
+
+
+if __name__ == "__main__":
+    main()
