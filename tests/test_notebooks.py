@@ -1,0 +1,75 @@
+"""Every notebook runs under papermill, in order, in a fresh copy of the workshop, as a student would run them.
+
+The copy keeps the checkout clean: the notebooks' %%writefile cells write into the copy, and a test
+compares what they wrote with the committed modules. Executed notebooks are kept in build/executed/.
+"""
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from conftest import ROOT
+
+NOTEBOOKS = sorted(path.name for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+WRITTEN_MODULES = ["luigi_tasks/song_plays_tasks.py", "spark/dataset_gen.py"]
+EXECUTED = ROOT / "build" / "executed"
+WRITEFILE = re.compile(r"%%writefile\s+(-a\s+)?(\S+)")
+
+
+def writefile_cells(notebook_path):
+    for cell in nbformat.read(notebook_path, as_version=4).cells:
+        first_line, _, body = cell.source.partition("\n")
+        match = WRITEFILE.match(first_line)
+        if cell.cell_type == "code" and match:
+            yield bool(match.group(1)), (notebook_path.parent / match.group(2)).resolve(), body
+
+
+def test_the_notebooks_are_committed_without_outputs():
+    for name in NOTEBOOKS:
+        for cell in nbformat.read(ROOT / "notebooks" / name, as_version=4).cells:
+            if cell.cell_type == "code":
+                assert not cell.outputs and cell.execution_count is None, f"{name} has outputs: clear them"
+
+
+def test_each_notebook_has_a_parameters_cell():
+    for name in NOTEBOOKS:
+        cells = nbformat.read(ROOT / "notebooks" / name, as_version=4).cells
+        assert any("parameters" in cell.metadata.get("tags", []) for cell in cells), name
+
+
+def test_the_committed_modules_are_exactly_what_the_writefile_cells_write():
+    written = {}
+    for name in NOTEBOOKS:
+        for append, target, body in writefile_cells(ROOT / "notebooks" / name):
+            written[target] = (written.get(target, "") if append else "") + body + "\n"
+    assert sorted(written) == sorted((ROOT / module).resolve() for module in WRITTEN_MODULES)
+    for target, text in written.items():
+        assert target.read_text() == text, f"{target.relative_to(ROOT)} differs from what the notebooks write"
+
+
+@pytest.fixture(scope="module")
+def workshop_copy(tmp_path_factory):
+    copy = tmp_path_factory.mktemp("workshop")
+    for folder in ("notebooks", "luigi_tasks", "spark", "tests"):
+        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.copy(ROOT / "pytest.ini", copy)
+    EXECUTED.mkdir(parents=True, exist_ok=True)
+    return copy
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_green_under_papermill(name, workshop_copy, monkeypatch):
+    for setting in ("SONG_PLAYS_DATA_URL", "SONG_PLAYS_DATA_DIR", "SONG_PLAYS_SPARK_APP"):
+        monkeypatch.delenv(setting, raising=False)  # the notebook sets up its own remote and data folder
+    papermill.execute_notebook(str(workshop_copy / "notebooks" / name), str(EXECUTED / name),
+                               cwd=str(workshop_copy / "notebooks"), kernel_name="python3", progress_bar=False)
+    executed = nbformat.read(EXECUTED / name, as_version=4)
+    printed = "".join(output.get("text", "") for cell in executed.cells for output in cell.get("outputs", []))
+    expected = sum(cell.source.count("with Checkpoint(") for cell in executed.cells)
+    assert printed.count("CHECKPOINT ") == printed.count(" passed: ") == expected
+    for module in WRITTEN_MODULES:
+        if (workshop_copy / module).exists():
+            assert (workshop_copy / module).read_text() == (ROOT / module).read_text(), f"{name} wrote another {module}"

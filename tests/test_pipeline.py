@@ -1,0 +1,92 @@
+"""Section 3: Luigi submits the PySpark job. Outputs, the failure path, reruns, and no leaked environment."""
+import datetime
+import os
+import subprocess
+import sys
+
+from luigi.execution_summary import LuigiStatusCode
+
+import song_plays_tasks as tasks
+from conftest import ROOT, luigi_cli
+from workshop import build, commands_run, luigi_log, pandas_reports, read_report, same_rows
+
+DAY = datetime.date(2019, 2, 8)
+REPORTS = ("dataset", "counts_by_zip_sub")
+
+
+def success_files(data_dir):
+    return sorted((data_dir / "output").rglob("_SUCCESS"))
+
+
+def assert_reports_match_pandas(data_dir):
+    expected = pandas_reports(data_dir / "spins/2019/02/08/spins.snappy.parquet",
+                              data_dir / "listeners/listeners.snappy.parquet")
+    for name, expected_report in zip(REPORTS, expected):
+        folder = data_dir / "output/2019/02/08" / name
+        assert (folder / "_SUCCESS").exists()
+        assert same_rows(read_report(folder), expected_report), f"{name} differs from the pandas computation"
+    return expected
+
+
+def test_pipeline_fails_validation_then_succeeds_without_clean_up_then_does_nothing(workshop_env):
+    with luigi_log() as log:
+        failed = build(tasks.DatasetGen(date=DAY, minrows=10_000_000))
+    assert failed.status == LuigiStatusCode.FAILED
+    assert len(commands_run(log)) == 1
+    assert "rows < minimum 10000000" in "\n".join(log)
+    assert success_files(workshop_env) == []
+    assert tasks.DownloadSpins(date=DAY).complete() and tasks.DownloadListeners(date=DAY).complete()
+
+    with luigi_log() as log:
+        done = build(tasks.DatasetGen(date=DAY))
+    assert done.status == LuigiStatusCode.SUCCESS
+    [command] = commands_run(log)
+    assert "pyspark/bin/spark-submit --master local[2] --deploy-mode client" in command
+    assert "/spark/dataset_gen.py --day 2019-02-08 --minrows 100 --listeners_path" in command
+    assert_reports_match_pandas(workshop_env)
+
+    with luigi_log() as log:
+        again = build(tasks.DatasetGen(date=DAY))
+    assert again.status == LuigiStatusCode.SUCCESS
+    assert commands_run(log) == [], "a complete day must not start spark-submit again"
+
+
+def test_master_comes_from_luigi_config(workshop_env):
+    import luigi.configuration
+    config = luigi.configuration.get_config()
+    config.set("spark", "master", "local[1]")
+    try:
+        assert tasks.DatasetGen(date=DAY).spark_command()[1:3] == ["--master", "local[1]"]
+    finally:
+        config.remove_option("spark", "master")
+    assert tasks.DatasetGen(date=DAY).spark_command()[1:3] == ["--master", "local[2]"]
+
+
+def test_cli_failure_shows_the_error_not_the_environment_and_make_pipeline_recovers(data_server, tmp_path,
+                                                                                   monkeypatch):
+    monkeypatch.delenv("SONG_PLAYS_DATA_URL", raising=False)
+    secret = "planted-secret-5b7e0c"
+    env = {"SONG_PLAYS_DATA_URL": data_server.url, "SONG_PLAYS_DATA_DIR": str(tmp_path), "WORKSHOP_API_TOKEN": secret}
+    failed = luigi_cli("DatasetGen", "--date", "2019-02-08", "--minrows", "10000000", env=env)
+    output = failed.stdout + failed.stderr
+    assert "This progress looks :(" in output
+    assert "FailedValidationError" in output and "rows < minimum 10000000" in output
+    assert secret not in output
+    assert "ENVIRONMENT:" not in output
+    assert success_files(tmp_path) == []
+
+    # `make pipeline` runs the same command with its own data server
+    del env["SONG_PLAYS_DATA_URL"]
+    done = subprocess.run([sys.executable, "notebooks/workshop.py", "pipeline", "--date", "2019-02-08"],
+                          cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=600)
+    assert "This progress looks :)" in done.stderr, done.stderr[-3000:]
+    assert secret not in done.stdout + done.stderr
+    assert_reports_match_pandas(tmp_path)
+
+
+def test_the_whole_pipeline_on_the_original_workshops_files(reference_env):
+    result = build(tasks.DatasetGen(date=DAY))
+    assert result.status == LuigiStatusCode.SUCCESS
+    dataset, counts = assert_reports_match_pandas(reference_env)
+    assert len(dataset) == 4648
+    assert len(counts) == 100 and counts["spins"].astype(int).sum() == 4648
