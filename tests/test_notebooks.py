@@ -16,6 +16,7 @@ from conftest import ROOT
 NOTEBOOKS = sorted(path.name for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 WRITTEN_MODULES = ["luigi_tasks/song_plays_tasks.py", "spark/dataset_gen.py"]
 EXECUTED = ROOT / "build" / "executed"
+PLANTED_SECRET = "planted-secret-3f9a1d"
 WRITEFILE = re.compile(r"%%writefile\s+(-a\s+)?(\S+)")
 
 
@@ -64,12 +65,14 @@ def workshop_copy(tmp_path_factory):
 def test_notebook_runs_green_under_papermill(name, workshop_copy, monkeypatch):
     for setting in ("SONG_PLAYS_DATA_URL", "SONG_PLAYS_DATA_DIR", "SONG_PLAYS_SPARK_APP"):
         monkeypatch.delenv(setting, raising=False)  # the notebook sets up its own remote and data folder
+    monkeypatch.setenv("WORKSHOP_API_TOKEN", PLANTED_SECRET)
     papermill.execute_notebook(str(workshop_copy / "notebooks" / name), str(EXECUTED / name),
                                cwd=str(workshop_copy / "notebooks"), kernel_name="python3", progress_bar=False)
     executed = nbformat.read(EXECUTED / name, as_version=4)
     printed = "".join(output.get("text", "") for cell in executed.cells for output in cell.get("outputs", []))
     expected = sum(cell.source.count("with Checkpoint(") for cell in executed.cells)
     assert printed.count("CHECKPOINT ") == printed.count(" passed: ") == expected
+    assert PLANTED_SECRET not in (EXECUTED / name).read_text(), "an output printed the environment"
     for module in WRITTEN_MODULES:
         if (workshop_copy / module).exists():
             assert (workshop_copy / module).read_text() == (ROOT / module).read_text(), f"{name} wrote another {module}"

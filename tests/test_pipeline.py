@@ -1,14 +1,18 @@
 """Section 3: Luigi submits the PySpark job. Outputs, the failure path, reruns, and no leaked environment."""
 import datetime
 import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from luigi.execution_summary import LuigiStatusCode
 
+import generate_fake_data
 import song_plays_tasks as tasks
 from conftest import ROOT, luigi_cli
-from workshop import build, commands_run, luigi_log, pandas_reports, read_report, same_rows
+from workshop import DataServer, build, commands_run, luigi_log, pandas_reports, read_report, same_rows
 
 DAY = datetime.date(2019, 2, 8)
 REPORTS = ("dataset", "counts_by_zip_sub")
@@ -90,3 +94,29 @@ def test_the_whole_pipeline_on_the_original_workshops_files(reference_env):
     dataset, counts = assert_reports_match_pandas(reference_env)
     assert len(dataset) == 4648
     assert len(counts) == 100 and counts["spins"].astype(int).sum() == 4648
+
+
+def test_a_run_killed_while_writing_leaves_nothing_complete_and_the_rerun_succeeds(tmp_path):
+    """Kill spark-submit (and everything it started) as soon as Spark starts writing, then run again."""
+    remote = generate_fake_data.generate(tmp_path / "remote", DAY, DAY, 300_000, 100, 7, log=lambda line: None)
+    data_dir = tmp_path / "data"
+    with DataServer(remote) as server:
+        env = {**os.environ, "SONG_PLAYS_DATA_URL": server.url, "SONG_PLAYS_DATA_DIR": str(data_dir),
+               "PYTHONPATH": "luigi_tasks"}
+        command = [str(Path(sys.executable).parent / "luigi"), "--module", "song_plays_tasks", "DatasetGen",
+                   "--date", "2019-02-08", "--local-scheduler"]
+        run = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+        dataset_folder = data_dir / "output/2019/02/08/dataset"
+        deadline = time.monotonic() + 300
+        while not dataset_folder.exists() and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+        assert dataset_folder.exists(), "the run ended before Spark started writing; nothing was interrupted"
+        assert success_files(data_dir) == []
+
+        rerun = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert "This progress looks :)" in rerun.stderr, rerun.stderr[-3000:]
+    assert len(success_files(data_dir)) == 2
+    assert_reports_match_pandas(data_dir)
