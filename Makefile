@@ -8,7 +8,7 @@ REMOTE_DATA := $(REMOTE)/listeners.snappy.parquet
 PORT ?= 8000
 DATE ?= 2019-02-08
 
-.PHONY: setup lab test serve-data pipeline check-java clean
+.PHONY: setup lab test serve-data pipeline navigation check-java clean
 
 setup: $(INSTALLED) $(REMOTE_DATA) check-java
 
@@ -28,8 +28,9 @@ $(REMOTE_DATA): spark/generate_fake_data.py $(INSTALLED)
 check-java: $(INSTALLED)
 	@$(BIN)/python spark/check_java.py || echo "WARNING: Spark will not start until Java 17 or 21 is installed (see above)."
 
+# Jupyter refuses root unless told (containers, CI machines).
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
 	$(BIN)/python -m pytest
@@ -40,6 +41,10 @@ serve-data: setup
 # The tutorial's final command, with the data server started and stopped around it.
 pipeline: setup
 	$(BIN)/python notebooks/workshop.py pipeline --date $(DATE)
+
+# After adding, renaming or reordering a notebook (edit SECTIONS in notebooks/navigation.py first).
+navigation: $(INSTALLED)
+	$(BIN)/python notebooks/navigation.py
 
 clean:
 	rm -rf build data

@@ -83,6 +83,15 @@ def use_data_url(data_url=""):
     return server
 
 
+def spark_ui_url(spark):
+    """Where a student can open the Spark UI: through Jupyter's proxy on Binder or JupyterHub, else directly."""
+    url = spark.sparkContext.uiWebUrl
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+    if prefix and url:
+        return f"{prefix.rstrip('/')}/proxy/{url.rsplit(':', 1)[-1]}/"
+    return url
+
+
 def face(result):
     """The face luigi ends its summary with: ':)', ':|' or ':('."""
     return result.status.value[0]

@@ -32,8 +32,3 @@ def test_environment_yml_pins_the_same_packages_python_and_java():
     pip_section = next(item["pip"] for item in dependencies if isinstance(item, dict))
     assert sorted(pip_section) == sorted(requirement_lines())
 
-
-def test_binder_uses_the_same_environment_file():
-    link = ROOT / "binder" / "environment.yml"
-    assert link.is_symlink(), "repo2docker ignores the root environment.yml once binder/ exists"
-    assert link.resolve() == (ROOT / "environment.yml").resolve()

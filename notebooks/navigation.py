@@ -1,0 +1,122 @@
+"""Write the workshop's navigation: each notebook's header and footer, and the README's sections table.
+
+Binder links are built from one setting, BINDER_REPO. After adding, renaming or reordering a notebook,
+edit SECTIONS and run `make navigation`. With --check it changes nothing and exits 1 when anything is
+out of date (the tests run it that way).
+"""
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+
+BINDER_REPO = "song-plays-workshop/song-plays-workshop"  # the repository's GitHub path: owner/name
+BINDER_BRANCH = "main"
+
+# notebook, title, what the student builds, estimated time
+SECTIONS = [
+    ("00_setup.ipynb", "00 · Setup", "a checked toolbox: Python, Java, Spark, Luigi and the data", "10 min"),
+    ("01_luigi_tasks.ipynb", "01 · Luigi tasks", "`DownloadSpins`, `DownloadListeners` and a first `DatasetGen`", "45 min"),
+    ("02_spark_job.ipynb", "02 · The Spark job", "`spark/dataset_gen.py`: filter, join, distinct, validate, write; its tests", "60 min"),
+    ("03_putting_it_all_together.ipynb", "03 · Putting it all together",
+     "the whole day from Luigi; the reports, plotted; failure and recovery", "30 min"),
+]
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parent
+README = NOTEBOOKS_DIR.parent / "README.md"
+NAVIGATION_TAG = "navigation"
+BADGE = "https://mybinder.org/badge_logo.svg"
+
+
+def binder_url(notebook=None):
+    target = f"?urlpath=lab/tree/notebooks/{notebook}" if notebook else ""
+    return f"https://mybinder.org/v2/gh/{BINDER_REPO}/{BINDER_BRANCH}{target}"
+
+
+def binder_badge(notebook=None):
+    return f"[![Open in Binder]({BADGE})]({binder_url(notebook)})"
+
+
+def header(index):
+    name, title = SECTIONS[index][:2]
+    links = ["[Workshop index](../README.md)"]
+    if index > 0:
+        links.append(f"previous: [{SECTIONS[index - 1][1]}]({SECTIONS[index - 1][0]})")
+    if index + 1 < len(SECTIONS):
+        links.append(f"next: [{SECTIONS[index + 1][1]}]({SECTIONS[index + 1][0]})")
+    return " · ".join(links) + f" · {binder_badge(name)}"
+
+
+def footer(index):
+    if index + 1 < len(SECTIONS):
+        name, title = SECTIONS[index + 1][:2]
+        return f"**Next:** [{title}]({name}) · [Workshop index](../README.md)"
+    return "**That's the workshop.** Back to the [workshop index](../README.md)."
+
+
+def readme_table():
+    rows = ["| notebook | what you build | time | Binder |", "| --- | --- | --- | --- |"]
+    rows += [f"| [{title}](notebooks/{name}) | {builds} | {minutes} | {binder_badge(name)} |"
+             for name, title, builds, minutes in SECTIONS]
+    return "\n".join(rows)
+
+
+def replace_region(text, region, content):
+    """Put content between the README's markers for region, e.g. <!-- sections: ... --> and <!-- end of sections -->."""
+    start, end = f"<!-- {region}: written by notebooks/navigation.py -->", f"<!-- end of {region} -->"
+    if start not in text or end not in text:
+        raise SystemExit(f"{README} needs the markers {start} and {end} where the {region} go")
+    before, rest = text.split(start, 1)
+    return f"{before}{start}\n{content}\n{end}{rest.split(end, 1)[1]}"
+
+
+def set_navigation_cell(cells, position, text):
+    """Keep a tagged markdown cell first (position 0) or last (position -1), with this text."""
+    cell = cells[position] if cells else None
+    if cell is None or NAVIGATION_TAG not in cell.metadata.get("tags", []):
+        cell = nbformat.v4.new_markdown_cell(metadata={"tags": [NAVIGATION_TAG]})
+        cells.insert(len(cells) if position == -1 else 0, cell)
+    cell.source = text
+
+
+def updated_files():
+    """(path, new text) for every file whose navigation is out of date."""
+    changes = []
+    for index, (name, *_rest) in enumerate(SECTIONS):
+        path = NOTEBOOKS_DIR / name
+        notebook = nbformat.read(path, as_version=4)
+        set_navigation_cell(notebook.cells, 0, header(index))
+        set_navigation_cell(notebook.cells, -1, footer(index))
+        text = nbformat.writes(notebook)
+        text += "" if text.endswith("\n") else "\n"  # as nbformat.write leaves it
+        if text != path.read_text(encoding="utf-8"):
+            changes.append((path, text))
+    readme = README.read_text(encoding="utf-8")
+    new_readme = replace_region(readme, "badge", binder_badge(SECTIONS[0][0]))
+    new_readme = replace_region(new_readme, "sections", readme_table())
+    if new_readme != readme:
+        changes.append((README, new_readme))
+    return changes
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if anything is out of date")
+    args = parser.parse_args(argv)
+    on_disk = sorted(path.name for path in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    listed = sorted(name for name, *_rest in SECTIONS)
+    if on_disk != listed:
+        print(f"SECTIONS lists {listed}, but notebooks/ holds {on_disk}: edit SECTIONS in {__file__}")
+        return 1
+    changes = updated_files()
+    for path, text in changes:
+        if args.check:
+            print(f"{path.name}: navigation is out of date; run `make navigation`")
+        else:
+            path.write_text(text, encoding="utf-8")
+            print(f"updated {path.name}")
+    return 1 if args.check and changes else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

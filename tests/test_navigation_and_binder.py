@@ -1,0 +1,69 @@
+"""The navigation is in step with the notebooks on disk, and the Binder configuration is sound."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import navigation
+from conftest import ROOT
+
+START = ROOT / "binder" / "start"
+
+
+def test_navigation_and_the_readme_table_are_up_to_date():
+    assert navigation.main(["--check"]) == 0, "run `make navigation` and commit the result"
+
+
+def test_every_notebook_opens_and_ends_with_links_that_resolve():
+    for name, *_rest in navigation.SECTIONS:
+        cells = nbformat.read(ROOT / "notebooks" / name, as_version=4).cells
+        for cell in (cells[0], cells[-1]):
+            assert "navigation" in cell.metadata.get("tags", []), f"{name} lacks its navigation cell"
+            for link in re.findall(r"\]\(([^)]+)\)", cell.source):
+                if not link.startswith("https://"):
+                    assert (ROOT / "notebooks" / link).resolve().exists(), f"{name} links to a missing {link}"
+
+
+def test_binder_environment_is_the_root_environment_file():
+    link = ROOT / "binder" / "environment.yml"
+    assert link.is_symlink(), "repo2docker ignores the root environment.yml once binder/ exists"
+    assert link.resolve() == (ROOT / "environment.yml").resolve()
+
+
+def test_binder_start_is_an_executable_script_that_ends_by_running_its_arguments():
+    assert os.access(START, os.X_OK)
+    lines = [line for line in START.read_text().splitlines() if line.strip()]
+    assert lines[0].startswith("#!/bin/bash") and lines[-1] == 'exec "$@"'
+
+
+def test_binder_start_sizes_spark_for_binder_and_spark_reads_it(tmp_path):
+    env = {**os.environ, "HOME": str(tmp_path), "JUPYTERHUB_SERVICE_PREFIX": "/user/student/",
+           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    env.pop("SPARK_CONF_DIR", None)
+    show_conf = ("from pyspark.sql import SparkSession; s = SparkSession.builder.getOrCreate(); "
+                 "c = s.sparkContext.getConf(); "
+                 "print(c.get('spark.master'), c.get('spark.driver.memory'), c.get('spark.ui.proxyBase')); s.stop()")
+    started = subprocess.run([str(START), sys.executable, "-c", show_conf], env=env, cwd=tmp_path,
+                             capture_output=True, text=True, timeout=300)
+    assert started.returncode == 0, started.stderr[-3000:]
+    assert started.stdout.split() == ["local[2]", "1g", "/user/student/proxy/4040"]
+    conf = (tmp_path / ".song-plays-spark-conf" / "spark-defaults.conf").read_text()
+    assert re.search(r"spark.sql.shuffle.partitions\s+4", conf)
+    assert re.search(r"spark.ui.showConsoleProgress\s+false", conf)
+    assert (ROOT / "build" / "remote" / "listeners.snappy.parquet").exists()
+
+
+@pytest.mark.skipif(shutil.which("jupyter-repo2docker", path=str(Path(sys.executable).parent)) is None,
+                    reason="jupyter-repo2docker is not installed")
+def test_repo2docker_reads_the_binder_folder():
+    plan = subprocess.run([str(Path(sys.executable).parent / "jupyter-repo2docker"), "--no-build", "--debug", str(ROOT)],
+                          capture_output=True, text=True, timeout=300)
+    output = plan.stdout + plan.stderr
+    assert "python=3.11" in output
+    assert '--file "binder/environment.yml"' in output
+    assert 'R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in output
