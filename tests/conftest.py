@@ -1,6 +1,7 @@
 """Shared fixtures: generated data on a real local HTTP server, an isolated data folder, one SparkSession."""
 import datetime
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -57,15 +58,18 @@ def reference_env(reference_server, tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def spark():
+    """A local Spark for the whole run; inside notebook 02 it is the notebook's own, left running."""
     from pyspark.sql import SparkSession
-    session = (SparkSession.builder.master("local[2]")
+    borrowed = SparkSession.getActiveSession()
+    session = borrowed or (SparkSession.builder.master("local[2]")
                .config("spark.driver.memory", "1g")
                .config("spark.sql.shuffle.partitions", "2")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.ui.enabled", "false")
                .getOrCreate())
     yield session
-    session.stop()
+    if not borrowed:
+        session.stop()
 
 
 def luigi_cli(*args, env=None):
@@ -73,3 +77,17 @@ def luigi_cli(*args, env=None):
     command = [str(Path(sys.executable).parent / "luigi"), "--module", "song_plays_tasks", *args, "--local-scheduler"]
     full_env = {**os.environ, "PYTHONPATH": "luigi_tasks", **(env or {})}
     return subprocess.run(command, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=600)
+
+
+def copy_workshop(destination):
+    """A fresh copy of the workshop's files, so that running its notebooks cannot touch this checkout."""
+    for folder in ("notebooks", "luigi_tasks", "spark", "tests"):
+        shutil.copytree(ROOT / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.copy(ROOT / "pytest.ini", destination)
+    return destination
+
+
+def without_workshop_settings(monkeypatch):
+    """Notebooks set up their own remote and data folder; none of the developer's settings may leak in."""
+    for setting in ("SONG_PLAYS_DATA_URL", "SONG_PLAYS_DATA_DIR", "SONG_PLAYS_SPARK_APP"):
+        monkeypatch.delenv(setting, raising=False)

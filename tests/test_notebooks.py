@@ -4,14 +4,13 @@ The copy keeps the checkout clean: the notebooks' %%writefile cells write into t
 compares what they wrote with the committed modules. Executed notebooks are kept in build/executed/.
 """
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
 import papermill
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, copy_workshop, without_workshop_settings
 
 NOTEBOOKS = sorted(path.name for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 WRITTEN_MODULES = ["luigi_tasks/song_plays_tasks.py", "spark/dataset_gen.py"]
@@ -53,18 +52,13 @@ def test_the_committed_modules_are_exactly_what_the_writefile_cells_write():
 
 @pytest.fixture(scope="module")
 def workshop_copy(tmp_path_factory):
-    copy = tmp_path_factory.mktemp("workshop")
-    for folder in ("notebooks", "luigi_tasks", "spark", "tests"):
-        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    shutil.copy(ROOT / "pytest.ini", copy)
     EXECUTED.mkdir(parents=True, exist_ok=True)
-    return copy
+    return copy_workshop(tmp_path_factory.mktemp("workshop"))
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_green_under_papermill(name, workshop_copy, monkeypatch):
-    for setting in ("SONG_PLAYS_DATA_URL", "SONG_PLAYS_DATA_DIR", "SONG_PLAYS_SPARK_APP"):
-        monkeypatch.delenv(setting, raising=False)  # the notebook sets up its own remote and data folder
+    without_workshop_settings(monkeypatch)
     monkeypatch.setenv("WORKSHOP_API_TOKEN", PLANTED_SECRET)
     papermill.execute_notebook(str(workshop_copy / "notebooks" / name), str(EXECUTED / name),
                                cwd=str(workshop_copy / "notebooks"), kernel_name="python3", progress_bar=False)
