@@ -7,9 +7,11 @@ submit the PySpark job that joins them into the day's two reports.
 
 Settings, read from the environment when a task needs them:
     SONG_PLAYS_DATA_URL   where the files are published (default http://127.0.0.1:8000)
+    SONG_PLAYS_HTTP_TIMEOUT  seconds to wait on a silent server before giving up (default 30)
     SONG_PLAYS_DATA_DIR   where downloads and reports go (default: data/ in the workshop folder)
     SONG_PLAYS_SPARK_APP  the PySpark job to submit (default: spark/dataset_gen.py in the workshop folder)
 """
+import fcntl
 import http.client
 import importlib.util
 import os
@@ -19,6 +21,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import luigi
@@ -28,7 +31,6 @@ from luigi.contrib.spark import SparkSubmitTask
 WORKSHOP_ROOT = Path(__file__).resolve().parent.parent
 PYSPARK_HOME = Path(importlib.util.find_spec("pyspark").origin).parent
 DEFAULT_DATA_URL = "http://127.0.0.1:8000"
-HTTP_TIMEOUT_SECONDS = 30
 
 
 def data_url():
@@ -44,14 +46,50 @@ def data_dir():
     return Path(os.environ.get("SONG_PLAYS_DATA_DIR", WORKSHOP_ROOT / "data"))
 
 
+def http_timeout():
+    text = os.environ.get("SONG_PLAYS_HTTP_TIMEOUT", "30")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0
+    if not 0 < seconds <= 600:
+        raise ValueError(f"SONG_PLAYS_HTTP_TIMEOUT must be a number of seconds between 0 and 600, not {text!r}.")
+    return seconds
+
+
 def spark_app():
     return Path(os.environ.get("SONG_PLAYS_SPARK_APP", WORKSHOP_ROOT / "spark" / "dataset_gen.py"))
+
+
+class CheckedParameter:
+    """A bad value typed on the command line stops luigi with one line, as argparse does, not a traceback."""
+
+    def parse(self, text):
+        try:
+            return self.normalize(super().parse(text))
+        except ValueError as error:
+            raise SystemExit(f"luigi: error: {text!r} is not a valid {self.description}: {error}") from None
+
+
+class DayParameter(CheckedParameter, luigi.DateParameter):
+    def __init__(self, **kwargs):
+        super().__init__(description="day (YYYY-MM-DD)", **kwargs)
+
+
+class RowCountParameter(CheckedParameter, luigi.IntParameter):
+    def __init__(self, **kwargs):
+        super().__init__(description="row count (0 or more)", **kwargs)
+
+    def normalize(self, value):
+        if int(value) < 0:
+            raise ValueError("a row count cannot be negative")
+        return int(value)
 
 
 def open_url(url, method="GET"):
     """Open url with a timeout. 404 raises FileNotFoundError; every other failure names the URL."""
     try:
-        return urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=HTTP_TIMEOUT_SECONDS)
+        return urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=http_timeout())
     except urllib.error.HTTPError as error:
         error.close()
         if error.code == 404:
@@ -59,9 +97,12 @@ def open_url(url, method="GET"):
         raise OSError(f"{url} answered HTTP {error.code} {error.reason}.") from None
     except (urllib.error.URLError, TimeoutError) as error:
         reason = getattr(error, "reason", error)
-        raise ConnectionError(
-            f"Nothing answered at {url} ({reason}). Start the workshop's data server with "
-            "`make serve-data`, or point SONG_PLAYS_DATA_URL at your data host.") from None
+        if isinstance(reason, TimeoutError):
+            raise TimeoutError(f"{url} did not answer within {http_timeout():g} s. Try again later, "
+                               "or give a slow host more time with SONG_PLAYS_HTTP_TIMEOUT.") from None
+        problem = "Nothing is listening at" if isinstance(reason, ConnectionRefusedError) else f"Cannot reach ({reason})"
+        raise ConnectionError(f"{problem} {url}. Start the workshop's data server with `make serve-data`, "
+                              "or point SONG_PLAYS_DATA_URL at your data host.") from None
 
 
 def check_parquet(path, url):
@@ -79,17 +120,26 @@ def check_parquet(path, url):
 
 def download(url, target):
     """Stream url into a LocalTarget. The target appears only once the whole file has arrived."""
-    with target.temporary_path() as partial_path:  # also creates the parent folders
-        try:
-            with open_url(url) as response, open(partial_path, "wb") as partial:
-                try:
-                    shutil.copyfileobj(response, partial)
-                except (OSError, http.client.HTTPException) as error:
-                    raise OSError(f"Downloading {url} broke off: {error!r}. Run the task again.") from None
-            check_parquet(partial_path, url)
-        except BaseException:
-            Path(partial_path).unlink(missing_ok=True)  # never leave half a file behind
-            raise
+    final_path = Path(target.path)
+    final_path.parent.mkdir(parents=True, exist_ok=True)
+    partial_path = final_path.with_name(f"{final_path.name}.partial-{os.getpid()}")
+    try:
+        with open_url(url) as response, open(partial_path, "wb") as partial:
+            try:
+                shutil.copyfileobj(response, partial)
+            except TimeoutError:
+                raise TimeoutError(f"{url} stopped sending for {http_timeout():g} s. Run the task again.") from None
+            except (OSError, http.client.HTTPException) as error:
+                raise OSError(f"Downloading {url} broke off ({error!r}). Run the task again.") from None
+            promised, received = response.headers.get("Content-Length"), partial.tell()
+        # urllib does not notice a connection closed early, so compare with what the server promised.
+        if promised is not None and int(promised) != received:
+            raise OSError(f"Downloading {url} broke off after {received} of {promised} bytes. Run the task again.")
+        check_parquet(partial_path, url)
+        # Atomic, and unlike luigi's temporary_path() it may replace a file that is re-published in place.
+        os.replace(partial_path, final_path)
+    finally:
+        partial_path.unlink(missing_ok=True)  # never leave half a file behind
 
 
 class HttpTarget(luigi.Target):
@@ -116,7 +166,7 @@ class ExternalFileChecker(luigi.ExternalTask):
 
 class DownloadSpins(luigi.Task):
     """One day's spins, into a folder per day: data/spins/YYYY/MM/DD/."""
-    date = luigi.DateParameter()
+    date = DayParameter()
 
     def requires(self):
         return ExternalFileChecker(f"{data_url()}/spins-{self.date:%Y-%m-%d}.snappy.parquet")
@@ -131,7 +181,7 @@ class DownloadSpins(luigi.Task):
 
 class DownloadListeners(luigi.Task):
     """The listeners dimension, re-published in place, plus a marker that this day fetched it."""
-    date = luigi.DateParameter()
+    date = DayParameter()
 
     def requires(self):
         return ExternalFileChecker(f"{data_url()}/listeners.snappy.parquet")
@@ -157,6 +207,15 @@ class SparkJobFailed(RuntimeError):
     """spark-submit failed. Carries the end of its output, and never the environment."""
 
 
+@contextmanager
+def exclusive_lock(folder):
+    """One process at a time per folder, across processes; the lock goes when its holder ends, even killed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 SPARK_LOG_LINE = re.compile(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d (TRACE|DEBUG|INFO|WARN|ERROR) ")
 
 
@@ -176,8 +235,8 @@ def spark_failure_tail(stdout, stderr, max_lines=15):
 
 class DatasetGen(SparkSubmitTask):
     """Submit the PySpark job that writes the day's dataset and counts by zip and subscription."""
-    date = luigi.DateParameter()
-    minrows = luigi.IntParameter(default=100)
+    date = DayParameter()
+    minrows = RowCountParameter(default=100)
 
     # Sized for a laptop or Binder; the master comes from luigi config [spark] master.
     driver_memory = "1g"
@@ -243,9 +302,13 @@ class DatasetGen(SparkSubmitTask):
         if not Path(self.app).exists():
             raise FileNotFoundError(f"The Spark app {self.app} does not exist yet: "
                                     "you write it in section 2 (notebooks/02_spark_job.ipynb).")
-        try:
-            super().run()
-        except ExternalProgramRunError as failure:
-            # Its message lists the whole environment; keep only what explains the failure.
-            raise SparkJobFailed(f"spark-submit failed for {self.name} ({failure.message.rstrip(':')}):\n"
-                                 f"{spark_failure_tail(failure.out, failure.err)}") from None
+        # Two pipelines started for the same day take turns, and the second finds the day done.
+        with exclusive_lock(Path(self.output()["dataset"].path).parent.parent):
+            if self.complete():
+                return
+            try:
+                super().run()
+            except ExternalProgramRunError as failure:
+                # Its message lists the whole environment; keep only what explains the failure.
+                raise SparkJobFailed(f"spark-submit failed for {self.name} ({failure.message.rstrip(':')}):\n"
+                                     f"{spark_failure_tail(failure.out, failure.err)}") from None

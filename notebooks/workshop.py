@@ -251,6 +251,8 @@ def pandas_reports(spins_path, listeners_path):
     kept = spins[spins["elapsed_seconds"] > 30]
     dataset = kept.merge(listeners, on="fake_listener_id", how="inner").drop_duplicates()
     dataset = dataset[DATASET_COLUMNS]
+    for column in ("artist_name", "track_title", "play_source", "age", "gender", "subscription_type", "country"):
+        dataset[column] = dataset[column].str.replace(r"[\t\r\n]", " ", regex=True)  # as the TSV writer does
     counts = (dataset.groupby(["fake_zipcode", "subscription_type"]).size().rename("spins").reset_index()
               .sort_values(["fake_zipcode", "subscription_type"]))
     return as_text(dataset), as_text(counts)

@@ -21,10 +21,19 @@ DATASET_COLUMNS = [
     "elapsed_seconds", "play_source", "age", "gender", "subscription_type", "country", "fake_zipcode",
 ]
 COUNTS_COLUMNS = ["fake_zipcode", "subscription_type", "spins"]
+# What the job needs from its inputs (Spark's type names); other columns are ignored.
+SPINS_SCHEMA = {"fake_artist_id": "int", "artist_name": "string", "fake_track_id": "int", "track_title": "string",
+                "date_time": "timestamp", "elapsed_seconds": "int", "play_source": "string", "fake_listener_id": "int"}
+LISTENERS_SCHEMA = {"fake_listener_id": "int", "age": "string", "gender": "string", "subscription_type": "string",
+                    "country": "string", "fake_zipcode": "int"}
 
 
 class FailedValidationError(Exception):
     """The day is too small to report on. Raised before anything is written."""
+
+
+class SchemaMismatchError(Exception):
+    """An input lacks a column the job needs, or has it with another type."""
 
 
 def day(text):
@@ -67,6 +76,15 @@ def validate(num_rows, minrows):
         raise FailedValidationError(f"{num_rows} rows < minimum {minrows}")
 
 
+def check_schema(df, expected, name):
+    actual = dict(df.dtypes)
+    problems = [f"{column} is missing" if column not in actual else f"{column} is {actual[column]}, not {kind}"
+                for column, kind in expected.items() if actual.get(column) != kind]
+    if problems:
+        wanted = ", ".join(f"{column} {kind}" for column, kind in expected.items())
+        raise SchemaMismatchError(f"{name}: {'; '.join(problems)}. Expected columns: {wanted}")
+
+
 def build_dataset(spins, listeners):
     """Counted spins with their listener's attributes; re-delivered events appear once."""
     return (filter_on_spin_time(spins)
@@ -76,15 +94,25 @@ def build_dataset(spins, listeners):
 
 
 # One tab-separated gzip file with a header. Quoting is off (an empty quote
-# character), so a title such as Song for "Ana" is written as it is.
+# character), so a title such as Song for "Ana" is written as it is, and a
+# missing value is an empty field.
 TSV_OPTIONS = {
     "header": "true",
     "sep": "\t",
     "compression": "gzip",
     "quote": "",
     "escapeQuotes": "false",
+    "nullValue": "",
+    "emptyValue": "",
     "timestampFormat": "yyyy-MM-dd HH:mm:ss",
 }
+
+
+def write_single_tsv(df, folder):
+    """Without quoting, a tab or line break inside a text would split a field or a row: make it a space."""
+    safe = df.select(*[F.regexp_replace(column, "[\t\r\n]", " ").alias(column) if kind == "string" else column
+                       for column, kind in df.dtypes])
+    safe.coalesce(1).write.mode("overwrite").options(**TSV_OPTIONS).csv(folder)
 
 
 def hadoop_path(spark, path):
@@ -107,8 +135,8 @@ def write_reports(spark, dataset, dataset_out_path, analysis_out_path):
     spark._jsc.hadoopConfiguration().set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
     for folder in folders:
         set_success_marker(spark, folder, present=False)
-    dataset.coalesce(1).write.mode("overwrite").options(**TSV_OPTIONS).csv(dataset_out_path)
-    count_spins_by_sub(dataset).coalesce(1).write.mode("overwrite").options(**TSV_OPTIONS).csv(analysis_out_path)
+    write_single_tsv(dataset, dataset_out_path)
+    write_single_tsv(count_spins_by_sub(dataset), analysis_out_path)
     for folder in folders:
         set_success_marker(spark, folder, present=True)
 
@@ -116,6 +144,8 @@ def write_reports(spark, dataset, dataset_out_path, analysis_out_path):
 def run(spark, args):
     spins = spark.read.parquet(args.spins_path)
     listeners = spark.read.parquet(args.listeners_path)
+    check_schema(spins, SPINS_SCHEMA, args.spins_path)
+    check_schema(listeners, LISTENERS_SCHEMA, args.listeners_path)
     # count() alone caches nothing: persist, so that the count and both writes share one computation.
     dataset = build_dataset(spins, listeners).persist()
     num_rows = dataset.count()

@@ -72,11 +72,11 @@ def spark():
         session.stop()
 
 
-def luigi_cli(*args, env=None):
+def luigi_cli(*args, env=None, timeout=600):
     """The tutorial's command line, from the workshop folder."""
     command = [str(Path(sys.executable).parent / "luigi"), "--module", "song_plays_tasks", *args, "--local-scheduler"]
     full_env = {**os.environ, "PYTHONPATH": "luigi_tasks", **(env or {})}
-    return subprocess.run(command, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(command, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
 def copy_workshop(destination):

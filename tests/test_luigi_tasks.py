@@ -88,3 +88,11 @@ def test_the_same_tasks_fetch_the_original_workshops_files(reference_env):
         (REFERENCE_DIR / "spins-2019-02-08.snappy.parquet").read_bytes()
     assert (reference_env / "listeners/listeners.snappy.parquet").read_bytes() == \
         (REFERENCE_DIR / "listeners.snappy.parquet").read_bytes()
+
+
+def test_the_next_day_replaces_the_re_published_listeners_file(workshop_env):
+    first = build(tasks.DownloadListeners(date=DAY))
+    next_day = build(tasks.DownloadListeners(date=DAY + datetime.timedelta(days=1)))
+    assert first.status == next_day.status == LuigiStatusCode.SUCCESS
+    assert (workshop_env / "markers/2019/02/09/listeners_downloaded.SUCCESS").exists()
+    assert [p.name for p in (workshop_env / "listeners").iterdir()] == ["listeners.snappy.parquet"]
