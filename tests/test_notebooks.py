@@ -4,7 +4,6 @@ The copy keeps the checkout clean: the notebooks' %%writefile cells write into t
 compares what they wrote with the committed modules. Executed notebooks are kept in build/executed/.
 """
 import re
-from pathlib import Path
 
 import nbformat
 import papermill
