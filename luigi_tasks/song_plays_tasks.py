@@ -195,12 +195,12 @@ class DownloadListeners(luigi.Task):
     def run(self):
         # Luigi runs a task when any output is missing, so start from a clean slate:
         # a marker left from a broken run must not vouch for this one.
-        marker = self.output()["marker"]
-        if marker.exists():
-            marker.remove()
-        download(self.input().url, self.output()["data"])
-        with marker.open("w") as f:
-            f.write(f"{self.input().url}\n")
+        outputs, url = self.output(), self.input().url
+        if outputs["marker"].exists():
+            outputs["marker"].remove()
+        download(url, outputs["data"])
+        with outputs["marker"].open("w") as f:
+            f.write(f"{url}\n")
 
 
 class SparkJobFailed(RuntimeError):
@@ -280,22 +280,24 @@ class DatasetGen(SparkSubmitTask):
     def requires(self):
         return {"listeners": DownloadListeners(self.date), "spins": DownloadSpins(self.date)}
 
+    def output_dir(self):
+        return data_dir() / f"output/{self.date:%Y/%m/%d}"
+
     def output(self):
-        day_dir = data_dir() / f"output/{self.date:%Y/%m/%d}"
         return {
-            "dataset": luigi.LocalTarget(day_dir / "dataset/_SUCCESS"),
-            "counts": luigi.LocalTarget(day_dir / "counts_by_zip_sub/_SUCCESS"),
+            "dataset": luigi.LocalTarget(self.output_dir() / "dataset/_SUCCESS"),
+            "counts": luigi.LocalTarget(self.output_dir() / "counts_by_zip_sub/_SUCCESS"),
         }
 
     def app_options(self):
-        inputs, outputs = self.input(), self.output()
+        inputs = self.input()
         return [
             "--day", self.date.isoformat(),
             "--minrows", self.minrows,
             "--listeners_path", inputs["listeners"]["data"].path,
             "--spins_path", inputs["spins"].path,
-            "--dataset_out_path", Path(outputs["dataset"].path).parent,
-            "--analysis_out_path", Path(outputs["counts"].path).parent,
+            "--dataset_out_path", self.output_dir() / "dataset",
+            "--analysis_out_path", self.output_dir() / "counts_by_zip_sub",
         ]
 
     def run(self):
@@ -303,7 +305,7 @@ class DatasetGen(SparkSubmitTask):
             raise FileNotFoundError(f"The Spark app {self.app} does not exist yet: "
                                     "you write it in section 2 (notebooks/02_spark_job.ipynb).")
         # Two pipelines started for the same day take turns, and the second finds the day done.
-        with exclusive_lock(Path(self.output()["dataset"].path).parent.parent):
+        with exclusive_lock(self.output_dir()):
             if self.complete():
                 return
             try:

@@ -148,10 +148,12 @@ def run(spark, args):
     check_schema(listeners, LISTENERS_SCHEMA, args.listeners_path)
     # count() alone caches nothing: persist, so that the count and both writes share one computation.
     dataset = build_dataset(spins, listeners).persist()
-    num_rows = dataset.count()
-    validate(num_rows, args.minrows)
-    write_reports(spark, dataset, args.dataset_out_path, args.analysis_out_path)
-    dataset.unpersist()
+    try:
+        num_rows = dataset.count()
+        validate(num_rows, args.minrows)
+        write_reports(spark, dataset, args.dataset_out_path, args.analysis_out_path)
+    finally:
+        dataset.unpersist()  # also when validation fails in a long-lived session (notebook 02)
     return num_rows
 
 

@@ -72,10 +72,15 @@ def spark():
         session.stop()
 
 
-def luigi_cli(*args, env=None, timeout=600):
-    """The tutorial's command line, from the workshop folder."""
+def luigi_command(*args, env=None):
+    """The tutorial's command line and its environment, to run from the workshop folder."""
     command = [str(Path(sys.executable).parent / "luigi"), "--module", "song_plays_tasks", *args, "--local-scheduler"]
-    full_env = {**os.environ, "PYTHONPATH": "luigi_tasks", **(env or {})}
+    return command, {**os.environ, "PYTHONPATH": "luigi_tasks", **(env or {})}
+
+
+def luigi_cli(*args, env=None, timeout=600):
+    """Run the tutorial's command line to the end."""
+    command, full_env = luigi_command(*args, env=env)
     return subprocess.run(command, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 

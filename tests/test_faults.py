@@ -3,17 +3,15 @@
 Whatever goes wrong, a target exists only when whole, the failure names its cause, and a rerun succeeds.
 """
 import datetime
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 import song_plays_tasks as tasks
-from conftest import ROOT, luigi_cli
+from conftest import ROOT, luigi_cli, luigi_command
 from misbehaving_server import MisbehavingServer
 from workshop import build, face, luigi_log
 
@@ -90,10 +88,8 @@ def test_a_data_url_that_is_not_http_fails_before_any_work(monkeypatch, tmp_path
 
 
 def test_a_download_killed_midway_leaves_no_target_and_the_rerun_fetches_it_whole(bad_host, remote_dir, tmp_path):
-    env = {**os.environ, "SONG_PLAYS_DATA_URL": bad_host.url("slow"), "SONG_PLAYS_DATA_DIR": str(tmp_path),
-           "PYTHONPATH": "luigi_tasks"}
-    command = [str(Path(sys.executable).parent / "luigi"), "--module", "song_plays_tasks", "DownloadSpins",
-               "--date", "2019-02-08", "--local-scheduler"]
+    command, env = luigi_command("DownloadSpins", "--date", "2019-02-08",
+                                 env={"SONG_PLAYS_DATA_URL": bad_host.url("slow"), "SONG_PLAYS_DATA_DIR": str(tmp_path)})
     download = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     day_folder = tmp_path / "spins/2019/02/08"
     deadline = time.monotonic() + 120
@@ -209,10 +205,8 @@ def test_two_pipelines_for_the_same_day_at_once_run_spark_once_and_leave_whole_r
     """luigi itself refuses a second identical command line; --no-lock lifts that, as a different command
     (a range task, another --minrows, a notebook) would, and the task's own lock has to hold."""
     from test_pipeline import assert_reports_match_pandas
-    env = {**os.environ, "SONG_PLAYS_DATA_URL": data_server.url, "SONG_PLAYS_DATA_DIR": str(tmp_path),
-           "PYTHONPATH": "luigi_tasks"}
-    command = [str(Path(sys.executable).parent / "luigi"), "--module", "song_plays_tasks", "DatasetGen",
-               "--date", "2019-02-08", "--local-scheduler", "--log-level", "INFO", "--no-lock"]
+    command, env = luigi_command("DatasetGen", "--date", "2019-02-08", "--log-level", "INFO", "--no-lock",
+                                 env={"SONG_PLAYS_DATA_URL": data_server.url, "SONG_PLAYS_DATA_DIR": str(tmp_path)})
     both = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(2)]
     outputs = [run.communicate(timeout=600) for run in both]

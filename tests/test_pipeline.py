@@ -5,13 +5,12 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from luigi.execution_summary import LuigiStatusCode
 
 import generate_fake_data
 import song_plays_tasks as tasks
-from conftest import ROOT, luigi_cli
+from conftest import ROOT, luigi_cli, luigi_command
 from workshop import DataServer, build, commands_run, luigi_log, pandas_reports, read_report, same_rows
 
 DAY = datetime.date(2019, 2, 8)
@@ -101,10 +100,8 @@ def test_a_run_killed_while_writing_leaves_nothing_complete_and_the_rerun_succee
     remote = generate_fake_data.generate(tmp_path / "remote", DAY, DAY, 300_000, 100, 7, log=lambda line: None)
     data_dir = tmp_path / "data"
     with DataServer(remote) as server:
-        env = {**os.environ, "SONG_PLAYS_DATA_URL": server.url, "SONG_PLAYS_DATA_DIR": str(data_dir),
-               "PYTHONPATH": "luigi_tasks"}
-        command = [str(Path(sys.executable).parent / "luigi"), "--module", "song_plays_tasks", "DatasetGen",
-                   "--date", "2019-02-08", "--local-scheduler"]
+        command, env = luigi_command("DatasetGen", "--date", "2019-02-08",
+                                     env={"SONG_PLAYS_DATA_URL": server.url, "SONG_PLAYS_DATA_DIR": str(data_dir)})
         run = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
         dataset_folder = data_dir / "output/2019/02/08/dataset"
