@@ -2,6 +2,11 @@
 
 Notebook 02 runs this file as its last checkpoint.
 """
+import gzip
+import subprocess
+import zlib
+
+import pandas as pd
 import pytest
 from pyspark.testing import assertDataFrameEqual
 
@@ -63,6 +68,38 @@ def test_a_spin_whose_listener_is_unknown_is_dropped(spark):
     dataset = dataset_gen.build_dataset(spins(spark, (1, 60), (2, 60)), listeners(spark, 1))
     assert [row.fake_listener_id for row in dataset.collect()] == [1]
     assert dataset.columns == dataset_gen.DATASET_COLUMNS
+
+
+def test_a_listener_listed_twice_does_not_double_its_spins(spark):
+    dataset = dataset_gen.build_dataset(spins(spark, (1, 60)), listeners(spark, 1, 1))
+    assert dataset.count() == 1
+
+
+def gzip_members(data):
+    """How many gzip members follow each other in data."""
+    members = 0
+    while data:
+        inflater = zlib.decompressobj(wbits=31)
+        inflater.decompress(data)
+        data, members = inflater.unused_data, members + 1
+    return members
+
+
+def test_a_report_written_in_parallel_parts_reads_back_as_one_file(spark, tmp_path):
+    rows = spark.range(10_000).selectExpr("id", "concat('title ', id) AS title").repartition(4)
+    folder = tmp_path / "report"
+    dataset_gen.write_single_tsv(spark, rows, str(folder))
+
+    assert sorted(path.name for path in folder.iterdir() if not path.name.startswith(".")) == ["part-00000.csv.gz"]
+    report = folder / "part-00000.csv.gz"
+    assert gzip_members(report.read_bytes()) == 5  # the header, then one member per part
+    subprocess.run(["gzip", "--test", str(report)], check=True)
+    lines = gzip.decompress(report.read_bytes()).decode().splitlines()
+    assert lines[0] == "id\ttitle" and len(lines) == 10_001
+    assert sorted(int(line.split("\t")[0]) for line in lines[1:]) == list(range(10_000))
+    assert pd.read_csv(report, sep="\t")["id"].sort_values().tolist() == list(range(10_000))
+    read_back = spark.read.options(header=True, sep="\t").csv(str(folder))
+    assert read_back.columns == ["id", "title"] and read_back.count() == 10_000
 
 
 def test_validate_passes_at_exactly_the_minimum():
