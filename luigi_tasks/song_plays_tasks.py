@@ -5,6 +5,12 @@ submit the PySpark job that joins them into the day's two reports.
 
     PYTHONPATH=luigi_tasks luigi --module song_plays_tasks DatasetGen --date 2019-02-08 --local-scheduler
 
+Every published day of a month, with luigi's own range task (days not yet published wait;
+--days-back widens its window, which ends today, back to 2019):
+
+    PYTHONPATH=luigi_tasks luigi --module song_plays_tasks RangeDaily --of DatasetGen \
+        --start 2019-02-01 --stop 2019-03-01 --days-back 10000 --local-scheduler
+
 Settings, read from the environment when a task needs them:
     SONG_PLAYS_DATA_URL   where the files are published (default http://127.0.0.1:8000)
     SONG_PLAYS_HTTP_TIMEOUT  seconds to wait on a silent server before giving up (default 30)
@@ -122,7 +128,8 @@ def download(url, target):
     """Stream url into a LocalTarget. The target appears only once the whole file has arrived."""
     final_path = Path(target.path)
     final_path.parent.mkdir(parents=True, exist_ok=True)
-    partial_path = final_path.with_name(f"{final_path.name}.partial-{os.getpid()}")
+    # Hidden (a leading dot), so a reader that globs the folder, such as Spark, never picks it up.
+    partial_path = final_path.with_name(f".{final_path.name}.partial-{os.getpid()}")
     try:
         with open_url(url) as response, open(partial_path, "wb") as partial:
             try:
