@@ -8,7 +8,7 @@ REMOTE_DATA := $(REMOTE)/listeners.snappy.parquet
 PORT ?= 8000
 DATE ?= 2019-02-08
 
-.PHONY: setup lab test serve-data pipeline navigation check-java clean
+.PHONY: setup lab test serve-data pipeline month cluster cluster-stop luigid benchmark navigation check-java clean
 
 setup: $(INSTALLED) $(REMOTE_DATA) check-java
 
@@ -41,6 +41,29 @@ serve-data: setup
 # The tutorial's final command, with the data server started and stopped around it.
 pipeline: setup
 	$(BIN)/python notebooks/workshop.py pipeline --date $(DATE)
+
+# Section 4. A month: publish February (SPINS_PER_DAY a day) and run RangeDaily over it, in folders of its own.
+SPINS_PER_DAY ?= 5000
+month: setup
+	$(BIN)/python spark/generate_fake_data.py --out build/remote-month --start 2019-02-01 --end 2019-02-28 --spins-per-day $(SPINS_PER_DAY)
+	$(BIN)/python notebooks/workshop.py month --remote build/remote-month
+
+# A Spark standalone master and two workers on 127.0.0.1, until `make cluster-stop`.
+cluster: setup
+	$(BIN)/python spark/standalone_cluster.py start
+
+cluster-stop:
+	$(BIN)/python spark/standalone_cluster.py stop
+
+# Luigi's central scheduler, in the foreground (Ctrl-C stops it); its visualiser is on the same port.
+luigid: setup
+	@mkdir -p build/luigid
+	@echo "luigid visualiser: http://127.0.0.1:8082/static/visualiser/index.html"
+	$(BIN)/luigid --address 127.0.0.1 --port 8082 --state-path build/luigid/state.pickle --logdir build/luigid
+
+# Spark against DuckDB at 5 thousand, 2 million and 10 million spins (about 25 minutes); see benchmarks/README.md.
+benchmark: setup
+	$(BIN)/python benchmarks/run.py
 
 # After adding, renaming or reordering a notebook (edit SECTIONS in notebooks/navigation.py first).
 navigation: $(INSTALLED)

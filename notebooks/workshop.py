@@ -83,13 +83,18 @@ def use_data_url(data_url=""):
     return server
 
 
-def spark_ui_url(spark):
-    """Where a student can open the Spark UI: through Jupyter's proxy on Binder or JupyterHub, else directly."""
-    url = spark.sparkContext.uiWebUrl
+def browser_url(url):
+    """Where a student can open a web page served on this machine: through Jupyter's proxy on Binder or
+    JupyterHub (the browser is elsewhere), else directly."""
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
     if prefix and url:
-        return f"{prefix.rstrip('/')}/proxy/{url.rsplit(':', 1)[-1]}/"
+        port, _, path = url.split("://", 1)[-1].split(":", 1)[-1].partition("/")
+        return f"{prefix.rstrip('/')}/proxy/{port}/{path}"
     return url
+
+
+def spark_ui_url(spark):
+    return browser_url(spark.sparkContext.uiWebUrl)
 
 
 def face(result):
@@ -120,14 +125,16 @@ class Checkpoint:
             print(f"CHECKPOINT {self.number} passed: {self.achievement}")
 
 
-def build(*tasks):
+def build(*tasks, **options):
     """Run tasks in this kernel, as `luigi --local-scheduler` does, and print luigi's summary.
 
     Returns luigi's LuigiRunResult: its status says :), :| or :(, which the checkpoints read.
+    options go to luigi.build: scheduler_host and scheduler_port use a central scheduler instead.
     """
     import luigi
     show_luigi_warnings_only()
-    result = luigi.build(list(tasks), local_scheduler=True, detailed_summary=True)
+    options.setdefault("local_scheduler", "scheduler_host" not in options)
+    result = luigi.build(list(tasks), detailed_summary=True, **options)
     print(result.summary_text)
     return result
 
@@ -215,6 +222,36 @@ def draw_task_graph(task, ax=None):
     return ax
 
 
+def draw_month(range_task, ax=None):
+    """A range task's graph, folded into a calendar: one column per day, one row per kind of task.
+
+    Each day's column is the chain its DatasetGen requires; green is complete, grey is not (yet).
+    """
+    import matplotlib.pyplot as plt
+    from luigi.task import flatten
+
+    days = sorted(flatten(range_task.requires()), key=lambda task: task.date)
+    rows = ["ExternalFileChecker (spins)", "DownloadSpins", "DownloadListeners", "DatasetGen"]
+    grid = []
+    for task in days:
+        inputs = task.requires()
+        grid.append([inputs["spins"].requires().complete(), inputs["spins"].complete(),
+                     inputs["listeners"].complete(), task.complete()])
+    if ax is None:
+        ax = plt.subplots(figsize=(max(6, 0.38 * len(days) + 3), 2.4))[1]
+    for x, column in enumerate(grid):
+        for y, done in enumerate(column):
+            ax.add_patch(plt.Rectangle((x - 0.42, y - 0.4), 0.84, 0.8, color="#8fd18f" if done else "#d9d9d9"))
+        ax.plot([x, x], [-0.4, len(rows) - 0.6], color="0.6", linewidth=0.5, zorder=0)  # each day's chain
+    ax.set_xlim(-0.6, len(days) - 0.4)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_xticks(range(len(days)), [f"{task.date:%d}" for task in days], fontsize=8)
+    ax.set_xlabel(f"{days[0].date:%B %Y}: each column requires the boxes below it (green: complete)")
+    ax.set_title(f"{range_task.task_family}: {sum(column[-1] for column in grid)} of {len(days)} days done")
+    return ax
+
+
 def task_label(task):
     params = task.to_str_params(only_significant=True)
     if "url" in params:
@@ -286,9 +323,21 @@ def run_pipeline(date):
             server.stop()
 
 
+def run_month(remote, start="2019-02-01", stop="2019-03-01"):
+    """`make month`: RangeDaily over a month that remote publishes, into build/month/data."""
+    with DataServer(remote) as server:
+        env = {**os.environ, "PYTHONPATH": "luigi_tasks", "SONG_PLAYS_DATA_URL": server.url,
+               "SONG_PLAYS_DATA_DIR": str(ROOT / "build" / "month" / "data")}
+        command = [str(Path(sys.executable).parent / "luigi"), "--module", "song_plays_tasks", "RangeDaily",
+                   "--of", "DatasetGen", "--start", start, "--stop", stop, "--days-back", "10000", "--local-scheduler"]
+        return subprocess.run(command, cwd=ROOT, env=env).returncode
+
+
 if __name__ == "__main__":
     import argparse
     parser = argparse.ArgumentParser(description="Workshop helpers for the command line.")
-    parser.add_argument("command", choices=["pipeline"])
-    parser.add_argument("--date", default="2019-02-08")
-    sys.exit(run_pipeline(parser.parse_args().date))
+    parser.add_argument("command", choices=["pipeline", "month"])
+    parser.add_argument("--date", default="2019-02-08", help="pipeline: the day")
+    parser.add_argument("--remote", default=str(ROOT / "build" / "remote-month"), help="month: the folder to serve")
+    args = parser.parse_args()
+    sys.exit(run_pipeline(args.date) if args.command == "pipeline" else run_month(args.remote))

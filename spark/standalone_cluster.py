@@ -119,7 +119,7 @@ class StandaloneCluster:
 def stop_saved(path):
     """Stop the daemons a `start` from the command line left running."""
     if not path.exists():
-        print("No cluster is running (nothing recorded in {path}).")
+        print(f"No cluster is running (nothing recorded in {path}).")
         return
     for pid in json.loads(path.read_text())["pids"]:
         try:

@@ -1,0 +1,166 @@
+"""The Spark job against an independent DuckDB version of it, on the same input and the same 2 cores.
+
+    .venv/bin/python benchmarks/run.py                          # 5 thousand, 2 million and 10 million spins
+    .venv/bin/python benchmarks/run.py --spins-per-day 2000000 --pairs 5
+
+For each size it generates the input once (build/bench/), then runs Spark (spark-submit, local[2], driver
+1g, as DatasetGen submits it) and DuckDB in turn, A B A B ..., and after each pair a spark-submit of an app
+that only starts and stops Spark: the floor no job on this JVM can go below. Every run is timed from the
+launch to the exit, and its peak memory is the largest sum of RSS over the whole process tree (the JVM,
+its Python, the workers), sampled every 0.1 s. It checks that both jobs wrote equal reports, that Spark's
+multi-member gzip passes `gzip -t` and reads whole in pandas, then prints medians and ratios, and ends
+with one JSON line.
+"""
+import argparse
+import datetime
+import gzip
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "spark"))
+import generate_fake_data  # noqa: E402
+from notebook_memory import descendants, memory_kb  # noqa: E402
+from standalone_cluster import PYSPARK_HOME  # noqa: E402
+
+DAY = datetime.date(2019, 2, 8)
+SIZES = [5_000, 2_000_000, 10_000_000]
+BENCH = ROOT / "build" / "bench"
+NO_OP_APP = "from pyspark.sql import SparkSession\nSparkSession.builder.getOrCreate().stop()\n"
+GOAL_VS_DUCKDB, GOAL_VS_FLOOR = 1.5, 1.3
+
+
+def inputs(spins_per_day):
+    remote = BENCH / f"remote-{spins_per_day}"
+    if not (remote / generate_fake_data.SPINS_FILE.format(day=DAY)).exists():
+        generate_fake_data.generate(remote, DAY, DAY, spins_per_day, 100, 2019)
+    return remote
+
+
+def job_flags(remote, out):
+    return ["--day", str(DAY), "--minrows", "0",
+            "--listeners_path", str(remote / generate_fake_data.LISTENERS_FILE),
+            "--spins_path", str(remote / generate_fake_data.SPINS_FILE.format(day=DAY)),
+            "--dataset_out_path", str(out / "dataset"), "--analysis_out_path", str(out / "counts_by_zip_sub")]
+
+
+def spark_submit(app, *flags):
+    """The command DatasetGen runs (its settings that matter on one machine)."""
+    return [str(PYSPARK_HOME / "bin" / "spark-submit"), "--master", "local[2]", "--driver-memory", "1g",
+            "--conf", "spark.log.level=WARN", "--conf", "spark.ui.showConsoleProgress=false",
+            "--conf", f"spark.pyspark.python={sys.executable}", str(app), *flags]
+
+
+def measure(command):
+    """(wall seconds, peak RSS of the process tree in MB); a failed run stops the benchmark."""
+    env = {**os.environ, "SPARK_HOME": str(PYSPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1"}
+    started = time.monotonic()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, sum(memory_kb(pid)[0] for pid in descendants(process.pid)))
+        time.sleep(0.1)
+    seconds = time.monotonic() - started
+    output = process.stdout.read()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:2])} ... failed ({process.returncode}):\n{output[-3000:]}")
+    return seconds, peak / 1024
+
+
+def report_lines(folder):
+    [part] = Path(folder).glob("part-*.csv.gz")
+    with gzip.open(part, "rt", encoding="utf-8", newline="\n") as f:
+        return f.read().split("\n")
+
+
+def check_outputs(spark_out, duckdb_out):
+    """Equal reports (the dataset's row order is Spark's own, so compare it sorted); a whole, readable gzip."""
+    lines = {}
+    for report in ("dataset", "counts_by_zip_sub"):
+        ours, theirs = report_lines(spark_out / report), report_lines(duckdb_out / report)
+        if report == "dataset":
+            ours, theirs = ours[:1] + sorted(ours[1:]), theirs[:1] + sorted(theirs[1:])
+        if ours != theirs:
+            raise SystemExit(f"Spark's and DuckDB's {report} differ ({len(ours)} and {len(theirs)} lines)")
+        lines[report] = len(ours) - 2  # less the header and the empty string after the last line break
+    [part] = (spark_out / "dataset").glob("part-*.csv.gz")
+    subprocess.run(["gzip", "--test", str(part)], check=True)
+    rows = len(pd.read_csv(part, sep="\t", usecols=["fake_listener_id"], dtype=str))
+    if rows != lines["dataset"]:
+        raise SystemExit(f"pandas read {rows} rows from {part}, the file has {lines['dataset']}")
+    return rows
+
+
+def bench(spins_per_day, pairs):
+    remote = inputs(spins_per_day)
+    out = BENCH / "out" / str(spins_per_day)
+    no_op = BENCH / "no_op_app.py"
+    no_op.write_text(NO_OP_APP)
+    commands = {
+        "spark": spark_submit(ROOT / "spark" / "dataset_gen.py", *job_flags(remote, out / "spark")),
+        "duckdb": [sys.executable, str(ROOT / "benchmarks" / "duckdb_dataset_gen.py"), *job_flags(remote, out / "duckdb")],
+        "floor": spark_submit(no_op),
+    }
+    runs = {name: [] for name in commands}
+    for round_number in range(1, pairs + 1):
+        for name, command in commands.items():
+            runs[name].append(measure(command))
+            print(f"  {spins_per_day:>10,} spins  round {round_number}  {name:<6} {runs[name][-1][0]:7.1f} s"
+                  f"  {runs[name][-1][1]:7.0f} MB", flush=True)
+    rows = check_outputs(out / "spark", out / "duckdb")
+    median = {name: statistics.median(seconds for seconds, _ in results) for name, results in runs.items()}
+    return {
+        "spins_per_day": spins_per_day, "dataset_rows": rows, "pairs": pairs,
+        "seconds": {name: [round(seconds, 2) for seconds, _ in results] for name, results in runs.items()},
+        "median_s": {name: round(value, 2) for name, value in median.items()},
+        "peak_rss_mb": {name: round(statistics.median(mb for _, mb in results)) for name, results in runs.items()},
+        "spins_per_s": {name: round(spins_per_day / median[name]) for name in ("spark", "duckdb")},
+        "spark_vs_duckdb": round(median["spark"] / median["duckdb"], 2),
+        "spark_vs_floor": round(median["spark"] / median["floor"], 2),
+    }
+
+
+def print_table(results):
+    print(f"\n{'spins':>11} {'rows':>10} | {'Spark s':>8} {'DuckDB s':>8} {'floor s':>8} | {'Spark/DuckDB':>12}"
+          f" {'Spark/floor':>11} | {'Spark MB':>8} {'DuckDB MB':>9} {'floor MB':>8} | {'Spark spins/s':>13}"
+          f" {'DuckDB spins/s':>14}")
+    for r in results:
+        m, mb, rate = r["median_s"], r["peak_rss_mb"], r["spins_per_s"]
+        print(f"{r['spins_per_day']:>11,} {r['dataset_rows']:>10,} | {m['spark']:>8.1f} {m['duckdb']:>8.1f}"
+              f" {m['floor']:>8.1f} | {r['spark_vs_duckdb']:>11.2f}x {r['spark_vs_floor']:>10.2f}x |"
+              f" {mb['spark']:>8} {mb['duckdb']:>9} {mb['floor']:>8} | {rate['spark']:>13,} {rate['duckdb']:>14,}")
+    for r in results:
+        if r["spins_per_day"] >= 2_000_000:
+            verdict = "met" if r["spark_vs_duckdb"] <= GOAL_VS_DUCKDB else "NOT met"
+            print(f"goal Spark <= {GOAL_VS_DUCKDB}x DuckDB at {r['spins_per_day']:,}: {verdict} ({r['spark_vs_duckdb']}x)")
+        elif r["spins_per_day"] <= 5_000:
+            verdict = "met" if r["spark_vs_floor"] <= GOAL_VS_FLOOR else "NOT met"
+            print(f"goal Spark <= {GOAL_VS_FLOOR}x the floor at {r['spins_per_day']:,}: {verdict} ({r['spark_vs_floor']}x)")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--spins-per-day", type=int, action="append", help="a size (repeat for several)")
+    parser.add_argument("--pairs", type=int, default=3, help="Spark/DuckDB pairs per size (at least 3)")
+    args = parser.parse_args(argv)
+    if args.pairs < 3:
+        parser.error("--pairs must be at least 3: a median of fewer runs says little on a shared machine")
+    print(f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{datetime.datetime.now():%Y-%m-%d %H:%M}", flush=True)
+    results = [bench(size, args.pairs) for size in args.spins_per_day or SIZES]
+    print_table(results)
+    print(json.dumps({"machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+                      "results": results}))
+
+
+if __name__ == "__main__":
+    main()
