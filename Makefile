@@ -8,7 +8,7 @@ REMOTE_DATA := $(REMOTE)/listeners.snappy.parquet
 PORT ?= 8000
 DATE ?= 2019-02-08
 
-.PHONY: setup lab test serve-data pipeline month cluster cluster-stop luigid benchmark navigation check-java clean
+.PHONY: setup lab test exercises serve-data pipeline month cluster cluster-stop luigid benchmark navigation check-java clean
 
 setup: $(INSTALLED) $(REMOTE_DATA) check-java
 
@@ -29,8 +29,10 @@ check-java: $(INSTALLED)
 	@$(BIN)/python spark/check_java.py || echo "WARNING: Spark will not start until Java 17 or 21 is installed (see above)."
 
 # Jupyter refuses root unless told (containers, CI machines).
+# Opens the exercises; the solutions are one folder up, in notebooks/.
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.default_url=/lab/tree/exercises/00_setup.ipynb \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
 	$(BIN)/python -m pytest
@@ -68,6 +70,11 @@ benchmark: setup
 # After adding, renaming or reordering a notebook (edit SECTIONS in notebooks/navigation.py first).
 navigation: $(INSTALLED)
 	$(BIN)/python notebooks/navigation.py
+	$(BIN)/python notebooks/make_exercises.py
+
+# The student edition, notebooks/exercises/, from the solutions' # BEGIN/END SOLUTION markers.
+exercises: $(INSTALLED)
+	$(BIN)/python notebooks/make_exercises.py
 
 clean:
 	rm -rf build data

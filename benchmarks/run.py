@@ -7,7 +7,7 @@ For each size it generates the input once (build/bench/), then runs Spark (spark
 1g, as DatasetGen submits it) and DuckDB in turn, A B A B ..., and after each pair a spark-submit of an app
 that only starts and stops Spark: the floor no job on this JVM can go below. Every run is timed from the
 launch to the exit, and its peak memory is the largest sum of RSS over the whole process tree (the JVM,
-its Python, the workers), sampled every 0.1 s. It checks that both jobs wrote equal reports, that Spark's
+its Python, the workers), sampled every 0.25 s from /proc. It checks that both jobs wrote equal reports, that Spark's
 multi-member gzip passes `gzip -t` and reads whole in pandas, then prints medians and ratios, and ends
 with one JSON line.
 """
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "spark"))
 import generate_fake_data  # noqa: E402
-from notebook_memory import descendants, memory_kb  # noqa: E402
+from notebook_memory import descendants  # noqa: E402
 from standalone_cluster import PYSPARK_HOME  # noqa: E402
 
 DAY = datetime.date(2019, 2, 8)
@@ -60,6 +60,17 @@ def spark_submit(app, *flags):
             "--conf", f"spark.pyspark.python={sys.executable}", str(app), *flags]
 
 
+def rss_kb(pid):
+    """VmRSS from /proc/PID/status: a counter, cheap to read (smaps would walk the JVM's page tables)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass  # it ended meanwhile
+    return 0
+
+
 def measure(command):
     """(wall seconds, peak RSS of the process tree in MB); a failed run stops the benchmark."""
     env = {**os.environ, "SPARK_HOME": str(PYSPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1"}
@@ -67,8 +78,8 @@ def measure(command):
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = 0
     while process.poll() is None:
-        peak = max(peak, sum(memory_kb(pid)[0] for pid in descendants(process.pid)))
-        time.sleep(0.1)
+        peak = max(peak, sum(rss_kb(pid) for pid in descendants(process.pid)))
+        time.sleep(0.25)
     seconds = time.monotonic() - started
     output = process.stdout.read()
     if process.returncode != 0:

@@ -57,9 +57,10 @@ def footer(index):
 
 
 def readme_table():
-    rows = ["| notebook | what you build | time | Binder |", "| --- | --- | --- | --- |"]
-    rows += [f"| [{title}](notebooks/{name}) | {builds} | {minutes} | {binder_badge(name)} |"
-             for name, title, builds, minutes in SECTIONS]
+    """Students start from the exercises; the solutions sit beside them."""
+    rows = ["| exercise | what you build | time | solution | Binder |", "| --- | --- | --- | --- | --- |"]
+    rows += [f"| [{title}](notebooks/exercises/{name}) | {builds} | {minutes} | [solution](notebooks/{name}) |"
+             f" {binder_badge(f'exercises/{name}')} |" for name, title, builds, minutes in SECTIONS]
     return "\n".join(rows)
 
 
@@ -94,7 +95,7 @@ def updated_files():
         if text != path.read_text(encoding="utf-8"):
             changes.append((path, text))
     readme = README.read_text(encoding="utf-8")
-    new_readme = replace_region(readme, "badge", binder_badge(SECTIONS[0][0]))
+    new_readme = replace_region(readme, "badge", binder_badge(f"exercises/{SECTIONS[0][0]}"))
     new_readme = replace_region(new_readme, "sections", readme_table())
     if new_readme != readme:
         changes.append((README, new_readme))

@@ -123,6 +123,70 @@ class Checkpoint:
     def __exit__(self, exc_type, exc, traceback):
         if exc_type is None:
             print(f"CHECKPOINT {self.number} passed: {self.achievement}")
+            return False
+        if issubclass(exc_type, AssertionError) and str(exc).startswith("CHECKPOINT "):
+            return False
+        # Anything else means the checkpoint could not even look: an earlier step is missing or unfinished.
+        raise AssertionError(f"CHECKPOINT {self.number}: {missing_step(exc)}. Hint: run every cell above this one, "
+                             "top to bottom, and finish its TODO; the first cell that printed a problem is "
+                             "the one to fix") from None
+
+
+def missing_step(error):
+    """What a NameError, NotImplementedError... raised inside a checkpoint says about the steps before it."""
+    if isinstance(error, NameError):
+        return f"{error.name or error} is not defined yet, so the cell that sets it has not run (or did not finish)"
+    if isinstance(error, NotImplementedError):
+        return f"a step is not written yet ({error})"
+    return f"an earlier step did not finish ({type(error).__name__}: {error})"
+
+
+@contextmanager
+def step(what):
+    """A cell that calls code you write: if that code is not written yet, or fails, say so and carry on,
+    so that the CHECKPOINT after it can say what to fix."""
+    try:
+        yield
+    except Exception as error:  # noqa: BLE001 - reported, then the checkpoint explains
+        print(f"{what} did not work: {type(error).__name__}: {error}\n"
+              "The CHECKPOINT below says what to fix.")
+
+
+# In the solution notebooks, "# BEGIN SOLUTION" and "# END SOLUTION" lines mark the code an exercise
+# leaves out (`make exercises`). They are not code: drop them before IPython runs a cell, so that
+# %%writefile never writes them.
+SOLUTION_MARKER = re.compile(r"^\s*# (BEGIN|END) SOLUTION\b")
+
+
+def drop_solution_markers(lines):
+    return [line for line in lines if not SOLUTION_MARKER.match(line)]
+
+
+def _install_marker_filter():
+    try:
+        shell = get_ipython()  # noqa: F821 - defined inside IPython only
+    except NameError:
+        return
+    if drop_solution_markers not in shell.input_transformers_cleanup:
+        shell.input_transformers_cleanup.append(drop_solution_markers)
+
+
+_install_marker_filter()
+
+WORKSPACE = ROOT / "workspace"
+
+
+def use_workspace():
+    """The exercises' modules go to workspace/ (git-ignored), never over the committed solutions.
+
+    Imports look there first; a module you have not written yet comes from the solutions."""
+    for folder in ("spark", "luigi_tasks"):
+        (WORKSPACE / folder).mkdir(parents=True, exist_ok=True)
+        if str(WORKSPACE / folder) in sys.path:
+            sys.path.remove(str(WORKSPACE / folder))
+        sys.path.insert(0, str(WORKSPACE / folder))
+    print(f"Your modules are written to {WORKSPACE}")
+    return WORKSPACE
 
 
 def build(*tasks, **options):
