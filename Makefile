@@ -72,7 +72,7 @@ navigation: $(INSTALLED)
 	$(BIN)/python notebooks/navigation.py
 	$(BIN)/python notebooks/make_exercises.py
 
-# The student edition, notebooks/exercises/, from the solutions' # BEGIN/END SOLUTION markers.
+# The student edition, notebooks/exercises/, from the solution cells' solution_blocks metadata.
 exercises: $(INSTALLED)
 	$(BIN)/python notebooks/make_exercises.py
 

@@ -3,16 +3,19 @@
     python notebooks/make_exercises.py           # make exercises
     python notebooks/make_exercises.py --check   # change nothing; exit 1 when the exercises are out of date
 
-In a solution, the code a student writes sits between two lines (nbgrader's style):
+A solution cell says which of its code a student writes in its metadata, so the solutions' visible code (and
+the modules their %%writefile cells write) carries no markers at all:
 
-        # BEGIN SOLUTION: DownloadSpins.output(): a LocalTarget at data/spins/YYYY/MM/DD/...
-        return luigi.LocalTarget(...)
-        # END SOLUTION
+    "solution_blocks": [
+        {"body_of": "    def output(self):", "todo": "DownloadSpins.output(): a LocalTarget at ..."},
+        {"from": "    filtered_pd = ...", "to": "    distinct_pd = ...", "todo": "in pandas, ..."}
+    ]
 
-The exercise keeps the text after "BEGIN SOLUTION:" as a TODO, and a NotImplementedError that says the
-same, so running the cell early says what is left to write. Everything else stays as it is: markdown,
-imports, scaffolding, CHECKPOINT cells. The exercises' %%writefile cells write into workspace/ (git-ignored),
-never over the committed modules, and each notebook starts by pointing its imports there.
+"body_of" is a def line: its body (after any docstring) is left out. "from" and "to" are the first and last
+lines of a block. Each becomes a TODO and a NotImplementedError that says the same, so running the cell early
+says what is left to write. Everything else stays as it is: markdown, imports, scaffolding, CHECKPOINT cells.
+The exercises' %%writefile cells write into workspace/ (git-ignored), never over the committed modules, and
+each notebook starts by pointing its imports there.
 """
 import argparse
 import re
@@ -23,42 +26,65 @@ import nbformat
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent
 EXERCISES_DIR = NOTEBOOKS_DIR / "exercises"
-BEGIN = re.compile(r"^(\s*)# BEGIN SOLUTION(?::\s*(.*\S))?\s*$")
-END = re.compile(r"^\s*# END SOLUTION\s*$")
 WRITEFILE_TARGET = re.compile(r"^(%%writefile(?: -a)?) \.\./(luigi_tasks|spark)/")
 USE_WORKSPACE = "workshop.use_workspace()  # your modules go to workspace/; the solutions stay as they are"
 
 
 class MarkerError(ValueError):
-    """A solution's markers cannot be turned into an exercise."""
+    """A solution's block list cannot be turned into an exercise."""
 
 
-def stub_out(source, where):
-    """source with each marked block replaced by a TODO and a NotImplementedError."""
-    lines, out, block = source.split("\n"), [], None
-    for number, line in enumerate(lines, 1):
-        begin = BEGIN.match(line)
-        if begin:
-            if block is not None:
-                raise MarkerError(f"{where}, line {number}: BEGIN SOLUTION inside another block")
-            indent, todo = begin.groups()
-            if not todo:
-                raise MarkerError(f"{where}, line {number}: say what to write, as '# BEGIN SOLUTION: <what>'")
-            if not indent:
-                raise MarkerError(f"{where}, line {number}: a block at the top level would stop the cell; "
-                                  "put it inside a function or a `with workshop.step(...)` block")
-            block = (indent, todo)
-        elif END.match(line):
-            if block is None:
-                raise MarkerError(f"{where}, line {number}: END SOLUTION without BEGIN SOLUTION")
-            indent, todo = block
-            out += [f"{indent}# TODO: {todo}", f"{indent}raise NotImplementedError({todo!r})"]
-            block = None
-        elif block is None:
-            out.append(line)
-    if block is not None:
-        raise MarkerError(f"{where}: BEGIN SOLUTION without END SOLUTION")
-    return "\n".join(out)
+def indent_of(line):
+    return line[:len(line) - len(line.lstrip())]
+
+
+def only_line(lines, text, where):
+    found = [i for i, line in enumerate(lines) if line == text]
+    if len(found) != 1:
+        raise MarkerError(f"{where}: {text.strip()!r} is in the cell {len(found)} times, not once; "
+                          "update the cell's solution_blocks")
+    return found[0]
+
+
+def body_span(lines, def_index):
+    """The lines of a def's body after its docstring: (first, last) indexes."""
+    indent = len(indent_of(lines[def_index]))
+    end = def_index
+    for i in range(def_index + 1, len(lines)):
+        if lines[i].strip() and len(indent_of(lines[i])) <= indent:
+            break
+        if lines[i].strip():
+            end = i
+    first = def_index + 1
+    if lines[first].strip().startswith('"""'):
+        quote_end = first if lines[first].strip().count('"""') >= 2 and len(lines[first].strip()) > 3 else \
+            next(i for i in range(first + 1, end + 1) if '"""' in lines[i])
+        first = quote_end + 1
+    return first, end
+
+
+def stub_out(source, blocks, where):
+    """source with each block replaced by a TODO and a NotImplementedError."""
+    lines = source.split("\n")
+    spans = []
+    for block in blocks:
+        if not block.get("todo"):
+            raise MarkerError(f"{where}: a block needs a 'todo' that says what to write")
+        if "body_of" in block:
+            first, last = body_span(lines, only_line(lines, block["body_of"], where))
+        else:
+            first = only_line(lines, block["from"], where)
+            last = next((i for i in range(first, len(lines)) if lines[i] == block["to"]), None)
+            if last is None:
+                raise MarkerError(f"{where}: {block['to'].strip()!r} does not follow {block['from'].strip()!r}")
+        if not indent_of(lines[first]):
+            raise MarkerError(f"{where}: a block at the top level would stop the cell; "
+                              "put it inside a function or a `with workshop.step(...)` block")
+        spans.append((first, last, block["todo"]))
+    for first, last, todo in sorted(spans, reverse=True):
+        indent = indent_of(lines[first])
+        lines[first:last + 1] = [f"{indent}# TODO: {todo}", f"{indent}raise NotImplementedError({todo!r})"]
+    return "\n".join(lines)
 
 
 def exercise_of(solution_path):
@@ -68,7 +94,7 @@ def exercise_of(solution_path):
     for index, cell in enumerate(nb.cells):
         where = f"{name}, cell {index} ({cell.id})"
         if cell.cell_type == "code":
-            cell.source = stub_out(cell.source, where)
+            cell.source = stub_out(cell.source, cell.metadata.pop("solution_blocks", []), where)
             first, newline, rest = cell.source.partition("\n")
             cell.source = WRITEFILE_TARGET.sub(r"\1 ../workspace/\2/", first) + newline + rest
             if "\nimport workshop\n" in f"\n{cell.source}\n" and USE_WORKSPACE not in cell.source:

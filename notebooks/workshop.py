@@ -152,27 +152,6 @@ def step(what):
               "The CHECKPOINT below says what to fix.")
 
 
-# In the solution notebooks, "# BEGIN SOLUTION" and "# END SOLUTION" lines mark the code an exercise
-# leaves out (`make exercises`). They are not code: drop them before IPython runs a cell, so that
-# %%writefile never writes them.
-SOLUTION_MARKER = re.compile(r"^\s*# (BEGIN|END) SOLUTION\b")
-
-
-def drop_solution_markers(lines):
-    return [line for line in lines if not SOLUTION_MARKER.match(line)]
-
-
-def _install_marker_filter():
-    try:
-        shell = get_ipython()  # noqa: F821 - defined inside IPython only
-    except NameError:
-        return
-    if drop_solution_markers not in shell.input_transformers_cleanup:
-        shell.input_transformers_cleanup.append(drop_solution_markers)
-
-
-_install_marker_filter()
-
 WORKSPACE = ROOT / "workspace"
 
 

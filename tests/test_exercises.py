@@ -20,26 +20,35 @@ def test_the_committed_exercises_are_what_make_exercises_writes():
     assert make_exercises.main(["--check"]) == 0, "run `make exercises` and commit notebooks/exercises/"
 
 
-def test_every_solution_block_became_a_todo_and_no_marker_or_solution_is_left():
+def test_every_solution_block_became_a_todo_and_no_solution_is_left():
     for name in EXERCISED:
-        solution = (ROOT / "notebooks" / name).read_text()
+        solution = nbformat.read(ROOT / "notebooks" / name, as_version=4)
         exercise = nbformat.read(ROOT / "notebooks" / "exercises" / name, as_version=4)
+        blocks = [block for cell in solution.cells for block in cell.metadata.get("solution_blocks", [])]
         text = "\n".join(cell.source for cell in exercise.cells)
-        blocks = solution.count("# BEGIN SOLUTION: ")
-        assert blocks > 0 and text.count("# TODO: ") == blocks == text.count("raise NotImplementedError("), name
-        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text, name
+        assert blocks and text.count("# TODO: ") == len(blocks) == text.count("raise NotImplementedError("), name
+        for block in blocks:
+            assert block.get("from", "@") not in text.split("\n"), f"{name} still holds {block['from']!r}"
+        assert "solution_blocks" not in str([cell.metadata for cell in exercise.cells]), name
         assert "%%writefile ../luigi_tasks/" not in text and "%%writefile ../spark/" not in text, name
 
 
-@pytest.mark.parametrize("bad, complaint", [
-    ("    # BEGIN SOLUTION\n    x = 1\n    # END SOLUTION", "say what to write"),
-    ("# BEGIN SOLUTION: x\nx = 1\n# END SOLUTION", "top level"),
-    ("    # BEGIN SOLUTION: x\n    x = 1", "without END"),
-    ("    x = 1\n    # END SOLUTION", "without BEGIN"),
+@pytest.mark.parametrize("source, blocks, complaint", [
+    ("def f():\n    return 1", [{"body_of": "def f():"}], "needs a 'todo'"),
+    ("def f():\n    return 1", [{"body_of": "def g():", "todo": "g"}], "0 times"),
+    ("x = 1\ny = 2", [{"from": "x = 1", "to": "y = 2", "todo": "x and y"}], "top level"),
+    ("    x = 1\n    y = 2", [{"from": "    y = 2", "to": "    x = 1", "todo": "x"}], "does not follow"),
 ])
-def test_broken_markers_are_refused_with_a_reason(bad, complaint):
+def test_a_block_list_that_does_not_fit_the_cell_is_refused_with_a_reason(source, blocks, complaint):
     with pytest.raises(make_exercises.MarkerError, match=complaint):
-        make_exercises.stub_out(bad, "a cell")
+        make_exercises.stub_out(source, blocks, "a cell")
+
+
+def test_a_def_keeps_its_signature_and_docstring_and_loses_its_body():
+    source = 'def f(x):\n    """Twice x."""\n    y = x * 2\n    return y\n\n\ndef g():\n    pass'
+    stubbed = make_exercises.stub_out(source, [{"body_of": "def f(x):", "todo": "f(): twice x"}], "a cell")
+    assert stubbed == ('def f(x):\n    """Twice x."""\n    # TODO: f(): twice x\n'
+                       "    raise NotImplementedError('f(): twice x')\n\n\ndef g():\n    pass")
 
 
 @pytest.fixture

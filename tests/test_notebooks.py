@@ -10,7 +10,6 @@ import papermill
 import pytest
 
 from conftest import ROOT, copy_workshop, without_workshop_settings
-from workshop import drop_solution_markers
 
 NOTEBOOKS = sorted(path.name for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 WRITTEN_MODULES = ["luigi_tasks/song_plays_tasks.py", "spark/dataset_gen.py"]
@@ -24,9 +23,7 @@ def writefile_cells(notebook_path):
         first_line, _, body = cell.source.partition("\n")
         match = WRITEFILE.match(first_line)
         if cell.cell_type == "code" and match:
-            # As the kernel sees it: workshop drops the solution markers before a cell runs.
-            yield bool(match.group(1)), (notebook_path.parent / match.group(2)).resolve(), \
-                "\n".join(drop_solution_markers(body.split("\n")))
+            yield bool(match.group(1)), (notebook_path.parent / match.group(2)).resolve(), body
 
 
 def test_the_notebooks_are_committed_without_outputs():
