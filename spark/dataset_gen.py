@@ -140,6 +140,17 @@ def join_gzip_members(spark, header, part_files, target):
     fs.rename(partial_path, target_path)
 
 
+def tsv_safe_text(column):
+    """The text with each tab and line break made a space; with quoting off they would split a field or a row.
+
+    translate() decodes every text and looks up each character. Most texts have no break to replace,
+    and contains() only compares bytes, so only the texts that have one are translated.
+    """
+    text = F.col(column)
+    has_break = text.contains("\t") | text.contains("\r") | text.contains("\n")
+    return F.when(has_break, F.translate(column, "\t\r\n", "   ")).otherwise(text).alias(column)
+
+
 def write_single_tsv(spark, df, folder):
     """One gzip TSV file with a header, in folder/part-00000.csv.gz.
 
@@ -147,8 +158,7 @@ def write_single_tsv(spark, df, folder):
     slowest step), then the parts become one file. Without quoting, a tab or line break
     inside a text would split a field or a row, so each becomes a space.
     """
-    safe = df.select(*[F.translate(column, "\t\r\n", "   ").alias(column) if kind == "string" else column
-                       for column, kind in df.dtypes])
+    safe = df.select(*[tsv_safe_text(column) if kind == "string" else column for column, kind in df.dtypes])
     fs, folder_path = hadoop_path(spark, folder)
     fs.delete(folder_path, True)  # a report from an earlier run must not linger beside the new one
     parts_folder = f"{folder}/_parts"  # Spark and pandas readers skip names starting with _
@@ -168,14 +178,14 @@ def set_success_marker(spark, folder, present):
         fs.delete(marker, False)
 
 
-def write_reports(spark, dataset, dataset_out_path, analysis_out_path):
+def write_reports(spark, dataset, counts, dataset_out_path, analysis_out_path):
     """Write both reports; only then mark each folder _SUCCESS, so a crash never looks finished."""
     folders = [dataset_out_path, analysis_out_path]
     spark._jsc.hadoopConfiguration().set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
     for folder in folders:
         set_success_marker(spark, folder, present=False)
     write_single_tsv(spark, dataset, dataset_out_path)
-    write_single_tsv(spark, count_spins_by_sub(dataset), analysis_out_path)
+    write_single_tsv(spark, counts, analysis_out_path)
     for folder in folders:
         set_success_marker(spark, folder, present=True)
 
@@ -185,14 +195,17 @@ def run(spark, args):
     listeners = spark.read.parquet(args.listeners_path)
     check_schema(spins, SPINS_SCHEMA, args.spins_path)
     check_schema(listeners, LISTENERS_SCHEMA, args.listeners_path)
-    # count() alone caches nothing: persist, so that the count and both writes share one computation.
-    dataset = build_dataset(spins, listeners).persist()
+    dataset = build_dataset(spins, listeners)
+    # The counts are few rows and used twice (their sum is the dataset's row count, then they are
+    # written), so persist them. The dataset is computed again for its own write: caching millions
+    # of rows measured slower than computing them twice (benchmarks/README.md).
+    counts = count_spins_by_sub(dataset).persist()
     try:
-        num_rows = dataset.count()
+        num_rows = counts.agg(F.sum("spins")).first()[0] or 0
         validate(num_rows, args.minrows)
-        write_reports(spark, dataset, args.dataset_out_path, args.analysis_out_path)
+        write_reports(spark, dataset, counts, args.dataset_out_path, args.analysis_out_path)
     finally:
-        dataset.unpersist()  # also when validation fails in a long-lived session (notebook 02)
+        counts.unpersist()  # also when validation fails in a long-lived session (notebook 02)
     return num_rows
 
 
@@ -200,7 +213,15 @@ def main(argv=None):
     args = parse_args(argv)
     spark = (SparkSession.builder
              .appName(f"dataset_gen {args.day}")
-             .config("spark.sql.shuffle.partitions", "4")  # a day is small; 200 tasks would be overhead
+             # Adaptive execution merges the 32 shuffle partitions into about 16 MB each: one task
+             # for a small day, and hash tables that fit a 1 GB driver at 10 million spins.
+             .config("spark.sql.shuffle.partitions", "32")
+             .config("spark.sql.adaptive.advisoryPartitionSizeInBytes", "16m")
+             # ...also inside the persisted counts, whose query would otherwise run all 32.
+             .config("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true")
+             # Re-delivered spins are about 2% of a day: a pre-shuffle distinct would shrink
+             # almost nothing, so go straight to the shuffle.
+             .config("spark.sql.execution.bypassPartialAggregation", "true")
              .config("spark.sql.session.timeZone", "UTC")
              .getOrCreate())
     try:

@@ -186,6 +186,36 @@ def test_null_listener_ids_are_dropped_and_null_attributes_are_empty_fields(spar
     assert fields["age"] == "" and fields["gender"] == "F" and len(fields) == 13
 
 
+
+def test_the_row_count_includes_listeners_without_a_zip_code_or_subscription(spark, tmp_path):
+    """run() counts rows by summing the counts report, so rows whose group keys are null must be there too."""
+    import pyarrow as pa
+    import generate_fake_data as gen
+    import dataset_gen
+    listeners = pa.Table.from_pylist([
+        {"fake_listener_id": 1, "age": "18-25", "gender": "F", "subscription_type": None, "country": "US", "fake_zipcode": None},
+        {"fake_listener_id": 2, "age": "65+", "gender": "M", "subscription_type": "Plus", "country": "US", "fake_zipcode": 90210},
+    ], schema=gen.LISTENERS_SCHEMA)
+    args = job_args(tmp_path, spins_table([{"fake_listener_id": 1}, {"fake_listener_id": 1, "fake_track_id": 3},
+                                            {"fake_listener_id": 2}]), listeners)
+    assert dataset_gen.run(spark, args) == 3
+    import gzip
+    [counts] = Path(args.analysis_out_path).glob("part-*.csv.gz")
+    assert gzip.open(counts, "rt").read().splitlines() == ["fake_zipcode\tsubscription_type\tspins", "\t\t2", "90210\tPlus\t1"]
+
+
+@pytest.mark.parametrize("minrows", [0, 100])
+def test_the_job_leaves_nothing_cached_whether_it_passes_or_fails(spark, tmp_path, minrows):
+    """Notebook 02 runs the job in its own long-lived session: a run must give back the memory it cached."""
+    import dataset_gen
+    args = job_args(tmp_path, spins_table([{}]), minrows=minrows)
+    try:
+        dataset_gen.run(spark, args)
+    except dataset_gen.FailedValidationError:
+        assert minrows == 100
+    assert spark._jsparkSession.sharedState().cacheManager().isEmpty(), "run() left a DataFrame cached"
+
+
 # The machine and the process.
 
 @pytest.mark.parametrize("arguments, complaint", [
