@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 REMOTE := build/remote
 REMOTE_DATA := $(REMOTE)/listeners.snappy.parquet
+CLASS_ARCHIVE := $(VENV)/spark-classes.jsa
 PORT ?= 8000
 DATE ?= 2019-02-08
 
 .PHONY: setup lab test exercises serve-data pipeline month cluster cluster-stop luigid benchmark navigation check-java clean
 
-setup: $(INSTALLED) $(REMOTE_DATA) check-java
+setup: $(INSTALLED) $(REMOTE_DATA) check-java $(CLASS_ARCHIVE)
 
 # Re-installs only when the pins change.
 $(INSTALLED): requirements.txt
@@ -23,6 +24,11 @@ $(INSTALLED): requirements.txt
 # The workshop's "remote": generated data that http.server publishes.
 $(REMOTE_DATA): spark/generate_fake_data.py $(INSTALLED)
 	$(BIN)/python spark/generate_fake_data.py --out $(REMOTE)
+
+# Spark's classes, archived so that every spark-submit starts seconds sooner; made again when the pins change.
+# Optional: without Java (or if it fails) Spark just starts slower.
+$(CLASS_ARCHIVE): $(INSTALLED) $(REMOTE_DATA)
+	-$(BIN)/python spark/class_data_archive.py
 
 # Warns rather than fails: section 1 runs without Java.
 check-java: $(INSTALLED)

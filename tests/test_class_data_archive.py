@@ -1,0 +1,54 @@
+"""The class archive that `make setup` builds: Spark's driver really loads from it, and a bad one is harmless."""
+import datetime
+import subprocess
+
+import pytest
+
+import class_data_archive
+import song_plays_tasks
+
+NO_OP_APP = "from pyspark.sql import SparkSession\nSparkSession.builder.getOrCreate().stop()\n"
+
+
+def start_no_op_spark(tmp_path, *extra_java_options):
+    """DatasetGen's own spark-submit command, for an app that only starts and stops Spark."""
+    task = song_plays_tasks.DatasetGen(date=datetime.date(2019, 2, 8))
+    command = task.spark_command()
+    at = command.index("--driver-java-options") + 1
+    command[at] = " ".join([command[at], *extra_java_options])
+    app = tmp_path / "no_op.py"
+    app.write_text(NO_OP_APP)
+    return subprocess.run(command + [str(app)], env=task.program_environment(), capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_the_builder_and_the_task_module_agree_on_where_the_archive_is():
+    assert class_data_archive.ARCHIVE == song_plays_tasks.SPARK_CLASS_ARCHIVE
+
+
+def test_the_driver_loads_spark_classes_from_the_archive(tmp_path):
+    if not class_data_archive.ARCHIVE.exists():
+        pytest.fail(f"{class_data_archive.ARCHIVE} is missing: `make setup` builds it (make test runs setup first)")
+    log = tmp_path / "class-load.log"
+    result = start_no_op_spark(tmp_path, f"-Xlog:class+load=info:file={log}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    spark_lines = [line for line in log.read_text().splitlines() if " org.apache.spark." in line]
+    from_archive = [line for line in spark_lines if "source: shared objects file (top)" in line]
+    # Some classes are made at run time (lambdas, generated code) and can never come from an archive.
+    assert len(from_archive) > len(spark_lines) / 2, f"only {len(from_archive)} of {len(spark_lines)} from the archive"
+
+
+def test_an_archive_that_does_not_fit_is_ignored(tmp_path, monkeypatch):
+    stale = tmp_path / "stale.jsa"
+    stale.write_bytes(b"made by another Java\n" * 100)
+    monkeypatch.setattr(song_plays_tasks, "SPARK_CLASS_ARCHIVE", stale)
+    result = start_no_op_spark(tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "cds" not in (result.stdout + result.stderr).lower(), "the JVM complained about the archive"
+
+
+def test_a_build_that_cannot_write_its_archive_leaves_nothing_and_says_spark_still_works(tmp_path):
+    target = tmp_path / "no-such-folder" / "spark-classes.jsa"
+    with pytest.raises(SystemExit, match="Spark still works, only a few seconds slower to start"):
+        class_data_archive.build(target)
+    assert not target.parent.exists() or not any(target.parent.iterdir())
