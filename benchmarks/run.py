@@ -3,13 +3,14 @@
     .venv/bin/python benchmarks/run.py                          # 5 thousand, 2 million and 10 million spins
     .venv/bin/python benchmarks/run.py --spins-per-day 2000000 --pairs 5
 
-For each size it generates the input once (build/bench/), then runs Spark (spark-submit, local[2], driver
-1g, as DatasetGen submits it) and DuckDB in turn, A B A B ..., and after each pair a spark-submit of an app
-that only starts and stops Spark: the floor no job on this JVM can go below. Every run is timed from the
-launch to the exit, and its peak memory is the largest sum of RSS over the whole process tree (the JVM,
-its Python, the workers), sampled every 0.25 s from /proc. It checks that both jobs wrote equal reports, that Spark's
-multi-member gzip passes `gzip -t` and reads whole in pandas, then prints medians and ratios, and ends
-with one JSON line.
+For each size it generates the input once (build/bench/), then runs Spark and DuckDB in turn, A B A B ...,
+and after each pair a spark-submit of an app that only starts and stops Spark: the floor no job on this JVM
+can go below. Both Spark runs use DatasetGen's own spark-submit command (local[2], driver 1g, its JVM
+options and the class archive that `make setup` builds). Every run is timed from the launch to the exit. Its
+peak memory is the largest sum of RSS over the whole process tree (the JVM, its Python, the workers),
+sampled every 0.25 s from /proc, or the launched process's own peak, as the kernel kept it, if that is larger
+(a run shorter than a sample). It checks that both jobs wrote equal reports, that Spark's multi-member gzip passes `gzip -t` and
+reads whole in pandas, then prints medians and ratios, and ends with one JSON line.
 """
 import argparse
 import datetime
@@ -20,6 +21,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,9 +30,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "spark"))
+sys.path.insert(0, str(ROOT / "luigi_tasks"))
 import generate_fake_data  # noqa: E402
 from notebook_memory import descendants  # noqa: E402
-from standalone_cluster import PYSPARK_HOME  # noqa: E402
+from song_plays_tasks import DatasetGen  # noqa: E402
 
 DAY = datetime.date(2019, 2, 8)
 SIZES = [5_000, 2_000_000, 10_000_000]
@@ -54,10 +57,8 @@ def job_flags(remote, out):
 
 
 def spark_submit(app, *flags):
-    """The command DatasetGen runs (its settings that matter on one machine)."""
-    return [str(PYSPARK_HOME / "bin" / "spark-submit"), "--master", "local[2]", "--driver-memory", "1g",
-            "--conf", "spark.log.level=WARN", "--conf", "spark.ui.showConsoleProgress=false",
-            "--conf", f"spark.pyspark.python={sys.executable}", str(app), *flags]
+    """DatasetGen's own spark-submit command (master, memory, JVM options, class archive), for another app."""
+    return DatasetGen(date=DAY).spark_command() + [str(app), *flags]
 
 
 def rss_kb(pid):
@@ -71,20 +72,34 @@ def rss_kb(pid):
     return 0
 
 
+# A small process between the benchmark and each run. It times the run and writes the run's own peak RSS, which
+# the kernel keeps (KB): read from the benchmark itself, a child's peak would start at the benchmark's own size.
+RUN_AND_REPORT = """import os, subprocess, sys, time
+started = time.monotonic()
+run = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(run.pid, 0)
+open(sys.argv[1], "w").write(f"{time.monotonic() - started} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def measure(command):
     """(wall seconds, peak RSS of the process tree in MB); a failed run stops the benchmark."""
-    env = {**os.environ, "SPARK_HOME": str(PYSPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1"}
-    started = time.monotonic()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, sum(rss_kb(pid) for pid in descendants(process.pid)))
-        time.sleep(0.25)
-    seconds = time.monotonic() - started
-    output = process.stdout.read()
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command[:2])} ... failed ({process.returncode}):\n{output[-3000:]}")
-    return seconds, peak / 1024
+    env = DatasetGen(date=DAY).program_environment()  # SPARK_HOME, and the driver on loopback
+    with tempfile.TemporaryDirectory() as scratch:
+        log, report = Path(scratch) / "output.log", Path(scratch) / "report"
+        with open(log, "w") as output:  # a file, not a pipe: a chatty run never blocks on it
+            wrapper = subprocess.Popen([sys.executable, "-c", RUN_AND_REPORT, str(report), *command], cwd=ROOT, env=env,
+                                       stdout=output, stderr=subprocess.STDOUT)
+            peak = 0
+            while wrapper.poll() is None:
+                peak = max(peak, sum(rss_kb(pid) for pid in descendants(wrapper.pid) - {wrapper.pid}))
+                time.sleep(0.25)
+        if wrapper.returncode != 0:
+            raise SystemExit(f"{' '.join(command[:2])} ... failed ({wrapper.returncode}):\n{log.read_text()[-3000:]}")
+        seconds, own_peak = report.read_text().split()
+    # The tree's sum, or the launched process's own peak when a run ends before the first sample.
+    return float(seconds), max(peak, int(own_peak)) / 1024
 
 
 def report_lines(folder):
