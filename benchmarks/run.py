@@ -8,9 +8,10 @@ and after each pair a spark-submit of an app that only starts and stops Spark: t
 can go below. Both Spark runs use DatasetGen's own spark-submit command (local[2], driver 1g, its JVM
 options and the class archive that `make setup` builds). Every run is timed from the launch to the exit. Its
 peak memory is the largest sum of RSS over the whole process tree (the JVM, its Python, the workers),
-sampled every 0.25 s from /proc, or the launched process's own peak, as the kernel kept it, if that is larger
-(a run shorter than a sample). It checks that both jobs wrote equal reports, that Spark's multi-member gzip passes `gzip -t` and
-reads whole in pandas, then prints medians and ratios, and ends with one JSON line.
+sampled every 0.25 s from /proc, or the launched process's own peak, as the kernel kept it, if that is
+larger (a run shorter than a sample). It checks that both jobs wrote equal reports, that Spark's
+multi-member gzip passes `gzip -t` and reads whole in pandas, then prints medians and ratios, and ends
+with one JSON line.
 """
 import argparse
 import datetime
