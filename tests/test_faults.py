@@ -186,9 +186,9 @@ def test_null_listener_ids_are_dropped_and_null_attributes_are_empty_fields(spar
     assert fields["age"] == "" and fields["gender"] == "F" and len(fields) == 13
 
 
-
 def test_the_row_count_includes_listeners_without_a_zip_code_or_subscription(spark, tmp_path):
     """run() counts rows by summing the counts report, so rows whose group keys are null must be there too."""
+    import gzip
     import pyarrow as pa
     import generate_fake_data as gen
     import dataset_gen
@@ -199,7 +199,6 @@ def test_the_row_count_includes_listeners_without_a_zip_code_or_subscription(spa
     args = job_args(tmp_path, spins_table([{"fake_listener_id": 1}, {"fake_listener_id": 1, "fake_track_id": 3},
                                             {"fake_listener_id": 2}]), listeners)
     assert dataset_gen.run(spark, args) == 3
-    import gzip
     [counts] = Path(args.analysis_out_path).glob("part-*.csv.gz")
     assert gzip.open(counts, "rt").read().splitlines() == ["fake_zipcode\tsubscription_type\tspins", "\t\t2", "90210\tPlus\t1"]
 
