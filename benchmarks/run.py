@@ -41,7 +41,7 @@ from song_plays_tasks import DatasetGen  # noqa: E402
 
 DAY = datetime.date(2019, 2, 8)
 SIZES = [5_000, 2_000_000, 10_000_000]
-BENCH = ROOT / "build" / "bench"
+WORK = ROOT / "build" / "bench"  # inputs (kept between runs), outputs and the cut-down apps
 NO_OP_APP = "from pyspark.sql import SparkSession\nSparkSession.builder.getOrCreate().stop()\n"
 # The job's own main() (its session settings, flags and stop) with run() cut down to a part of its work.
 PART_OF_JOB_APP = f"""import sys
@@ -64,8 +64,8 @@ job.main()
 GOAL_VS_DUCKDB, GOAL_VS_FLOOR = 1.5, 1.3
 
 
-def inputs(spins_per_day):
-    remote = BENCH / f"remote-{spins_per_day}"
+def inputs(work, spins_per_day):
+    remote = work / f"remote-{spins_per_day}"
     if not (remote / generate_fake_data.SPINS_FILE.format(day=DAY)).exists():
         generate_fake_data.generate(remote, DAY, DAY, spins_per_day, 100, 2019)
     return remote
@@ -148,10 +148,10 @@ def check_outputs(spark_out, duckdb_out):
     return rows
 
 
-def bench(spins_per_day, pairs):
-    remote = inputs(spins_per_day)
-    out = BENCH / "out" / str(spins_per_day)
-    no_op, part_of_job = BENCH / "no_op_app.py", BENCH / "part_of_job_app.py"
+def bench(work, spins_per_day, pairs):
+    remote = inputs(work, spins_per_day)
+    out = work / "out" / str(spins_per_day)
+    no_op, part_of_job = work / "no_op_app.py", work / "part_of_job_app.py"
     no_op.write_text(NO_OP_APP)
     part_of_job.write_text(PART_OF_JOB_APP)
     commands = {
@@ -208,12 +208,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--spins-per-day", type=int, action="append", help="a size (repeat for several)")
     parser.add_argument("--pairs", type=int, default=3, help="Spark/DuckDB pairs per size (at least 3)")
+    parser.add_argument("--work-dir", type=lambda text: Path(text).resolve(), default=WORK,
+                        help=f"inputs, kept for the next run, and outputs (default: {WORK.relative_to(ROOT)})")
     args = parser.parse_args(argv)
     if args.pairs < 3:
         parser.error("--pairs must be at least 3: a median of fewer runs says little on a shared machine")
     print(f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{datetime.datetime.now():%Y-%m-%d %H:%M}", flush=True)
-    results = [bench(size, args.pairs) for size in args.spins_per_day or SIZES]
+    results = [bench(args.work_dir, size, args.pairs) for size in args.spins_per_day or SIZES]
     print_table(results)
     print(json.dumps({"machine": {"cores": os.cpu_count(), "python": platform.python_version()},
                       "results": results}))

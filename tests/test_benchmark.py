@@ -1,0 +1,36 @@
+"""The benchmark still runs: its cut-down apps call the job's own functions, so a change to the job can break it.
+
+Its timings are not checked here (tests never check wall-clock time); only that every run happened and wrote
+what it should.
+"""
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from conftest import DAY, ROOT
+import generate_fake_data
+from dataset_gen import SPINS_SCHEMA
+
+SPINS = 300
+
+
+def test_benchmark_times_every_run_and_checks_the_outputs(tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--spins-per-day", str(SPINS),
+                             "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, f"benchmarks/run.py failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+
+    [figures] = json.loads(result.stdout.strip().splitlines()[-1])["results"]
+    assert figures["spins_per_day"] == SPINS
+    assert {name: len(seconds) for name, seconds in figures["seconds"].items()} == {
+        "spark": 3, "duckdb": 3, "floor": 3, "read": 3, "dedupe+write": 3}
+
+    # The dedupe+write app wrote the day's unique spins longer than 30 seconds, as pandas finds them.
+    spins = pd.read_parquet(tmp_path / f"remote-{SPINS}" / generate_fake_data.SPINS_FILE.format(day=DAY))
+    unique = spins[spins["elapsed_seconds"] > 30][list(SPINS_SCHEMA)].drop_duplicates()
+    written = pd.read_csv(tmp_path / "out" / str(SPINS) / "part" / "dataset" / "part-00000.csv.gz", sep="\t")
+    assert list(written.columns) == list(SPINS_SCHEMA)
+    assert len(written) == len(unique) > 0
+    # Every dataset row is one of those spins, joined to its listener.
+    assert 0 < figures["dataset_rows"] <= len(unique)
