@@ -69,7 +69,7 @@ luigid: setup
 	@echo "luigid visualiser: http://127.0.0.1:8082/static/visualiser/index.html"
 	$(BIN)/luigid --address 127.0.0.1 --port 8082 --state-path build/luigid/state.pickle --logdir build/luigid
 
-# Spark against DuckDB at 5 thousand, 2 million and 10 million spins (about 10 minutes); see benchmarks/README.md.
+# Spark against DuckDB at 5 thousand, 2 million and 10 million spins (about 17 minutes); see benchmarks/README.md.
 benchmark: setup
 	$(BIN)/python benchmarks/run.py
 
