@@ -3,12 +3,13 @@
     .venv/bin/python benchmarks/run.py                          # 5 thousand, 2 million and 10 million spins
     .venv/bin/python benchmarks/run.py --spins-per-day 2000000 --pairs 5
 
-For each size it generates the input once (build/bench/), then runs Spark and DuckDB in turn, A B A B ...,
-and after each pair three cut-down Spark apps that show how low the job could go:
+For each size it generates the input once (in --work-dir, build/bench/ by default), then runs Spark and
+DuckDB in turn, A B A B ..., and after each pair three cut-down Spark apps that show how low the job could go:
   - floor: starts and stops Spark;
   - read: also reads the spins and counts them;
   - dedupe+write: filters the spins, removes duplicates and writes them with the job's own writer, without
-    the join or the counts. The real job does all of this and more, so it cannot be faster. Both Spark runs use DatasetGen's own spark-submit command (local[2], driver 1g, its JVM
+    the join or the counts. The real job does all of this and more, so it cannot be faster.
+Every Spark run uses DatasetGen's own spark-submit command (local[2], driver 1g, its JVM
 options and the class archive that `make setup` builds). Every run is timed from the launch to the exit. Its
 peak memory is the largest sum of RSS over the whole process tree (the JVM, its Python, the workers),
 sampled every 0.25 s from /proc, or the launched process's own peak, as the kernel kept it, if that is
@@ -17,6 +18,7 @@ multi-member gzip passes `gzip -t` and reads whole in pandas, then prints median
 with one JSON line.
 """
 import argparse
+import csv
 import datetime
 import gzip
 import json
@@ -142,7 +144,7 @@ def check_outputs(spark_out, duckdb_out):
         lines[report] = len(ours) - 2  # less the header and the empty string after the last line break
     [part] = (spark_out / "dataset").glob("part-*.csv.gz")
     subprocess.run(["gzip", "--test", str(part)], check=True)
-    rows = len(pd.read_csv(part, sep="\t", usecols=["fake_listener_id"], dtype=str))
+    rows = len(pd.read_csv(part, sep="\t", usecols=["fake_listener_id"], dtype=str, quoting=csv.QUOTE_NONE))
     if rows != lines["dataset"]:
         raise SystemExit(f"pandas read {rows} rows from {part}, the file has {lines['dataset']}")
     return rows

@@ -12,6 +12,7 @@ import pandas as pd
 from conftest import DAY, ROOT
 import generate_fake_data
 from dataset_gen import SPINS_SCHEMA
+from workshop import read_report
 
 SPINS = 300
 
@@ -29,7 +30,7 @@ def test_benchmark_times_every_run_and_checks_the_outputs(tmp_path):
     # The dedupe+write app wrote the day's unique spins longer than 30 seconds, as pandas finds them.
     spins = pd.read_parquet(tmp_path / f"remote-{SPINS}" / generate_fake_data.SPINS_FILE.format(day=DAY))
     unique = spins[spins["elapsed_seconds"] > 30][list(SPINS_SCHEMA)].drop_duplicates()
-    written = pd.read_csv(tmp_path / "out" / str(SPINS) / "part" / "dataset" / "part-00000.csv.gz", sep="\t")
+    written = read_report(tmp_path / "out" / str(SPINS) / "part" / "dataset")
     assert list(written.columns) == list(SPINS_SCHEMA)
     assert len(written) == len(unique) > 0
     # Every dataset row is one of those spins, joined to its listener.
