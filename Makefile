@@ -9,15 +9,16 @@ CLASS_ARCHIVE := $(VENV)/spark-classes.jsa
 PORT ?= 8000
 DATE ?= 2019-02-08
 
-.PHONY: setup lab test exercises serve-data pipeline month cluster cluster-stop luigid benchmark navigation check-java clean
+.PHONY: setup lab test test-fast exercises serve-data pipeline month cluster cluster-stop luigid benchmark navigation check-java clean
 
 setup: $(INSTALLED) $(REMOTE_DATA) check-java $(CLASS_ARCHIVE)
 
 # Re-installs only when the pins change.
-$(INSTALLED): requirements.txt
+$(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --user --name song-plays --display-name "Python (song plays workshop)" >/dev/null
 	touch $@
 
@@ -43,18 +44,23 @@ lab: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# The fast layer, about a minute: the tasks, the job's functions and the machinery (no spark-submit, notebook,
+# browser, cluster or benchmark).
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
+
 serve-data: setup
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(REMOTE)
 
 # The tutorial's final command, with the data server started and stopped around it.
 pipeline: setup
-	$(BIN)/python notebooks/workshop.py pipeline --date $(DATE)
+	$(BIN)/python -m workshop pipeline --date $(DATE)
 
 # Section 4. A month: publish February (SPINS_PER_DAY a day) and run RangeDaily over it, in folders of its own.
 SPINS_PER_DAY ?= 5000
 month: setup
 	$(BIN)/python spark/generate_fake_data.py --out build/remote-month --start 2019-02-01 --end 2019-02-28 --spins-per-day $(SPINS_PER_DAY)
-	$(BIN)/python notebooks/workshop.py month --remote build/remote-month
+	$(BIN)/python -m workshop month --remote build/remote-month
 
 # A Spark standalone master and two workers on 127.0.0.1, until `make cluster-stop`.
 cluster: setup

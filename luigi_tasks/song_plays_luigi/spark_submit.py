@@ -1,0 +1,138 @@
+"""WorkshopSparkSubmitTask: luigi's SparkSubmitTask, set up for the workshop.
+
+What it adds to luigi.contrib.spark.SparkSubmitTask:
+- pyspark's own spark-submit (never a Spark installed elsewhere), with SPARK_HOME set for it;
+- settings from luigi.cfg: luigi's own [spark] keys (master, memory, cores), [spark-conf], and the class archive;
+- the job's helper package, spark/song_plays_spark, zipped and shipped with --py-files (a fat jar's stand-in);
+- the driver and the executors run this environment's Python, and listen on 127.0.0.1 only;
+- one run at a time per day (a file lock), and a second run finds the day done;
+- a failure that shows the end of the job's output, never the environment (luigi's own error lists it all).
+"""
+import fcntl
+import importlib.util
+import os
+import re
+import sys
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from luigi.contrib.external_program import ExternalProgramRunError
+from luigi.contrib.spark import SparkSubmitTask
+from luigi.task import flatten
+
+from song_plays_luigi.settings import WORKSHOP_ROOT, config, spark_app, spark_conf
+
+PYSPARK_HOME = Path(importlib.util.find_spec("pyspark").origin).parent
+SPARK_HELPERS = WORKSHOP_ROOT / "spark" / "song_plays_spark"
+SPARK_LOG_LINE = re.compile(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d (TRACE|DEBUG|INFO|WARN|ERROR) ")
+
+
+class SparkJobFailed(RuntimeError):
+    """spark-submit failed. Carries the end of its output, and never the environment."""
+
+
+def class_archive():
+    """luigi.cfg's [spark] class-archive, in this Python environment's folder unless the path is absolute."""
+    name = config().get("spark", "class-archive", "")
+    return Path(sys.prefix, name) if name else None
+
+
+def helpers_zip(folder=SPARK_HELPERS):
+    """spark/song_plays_spark as a zip for --py-files, made again whenever a module in it changes."""
+    modules = sorted(folder.glob("*.py"))
+    target = WORKSHOP_ROOT / "build" / f"{folder.name}.zip"
+    if target.exists() and all(module.stat().st_mtime <= target.stat().st_mtime for module in modules):
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    with zipfile.ZipFile(partial, "w") as archive:
+        for module in modules:
+            archive.write(module, f"{folder.name}/{module.name}")
+    partial.replace(target)  # two tasks building it at once each rename a whole zip
+    return target
+
+
+def spark_failure_tail(stdout, stderr, max_lines=15):
+    """The app's Python traceback, else the end of spark-submit's own messages.
+
+    PySpark sends the app's Python output, traceback included, to spark-submit's stdout;
+    Spark's log lines go to stderr and are left out.
+    """
+    lines = [line for line in f"{stderr or ''}\n{stdout or ''}".splitlines()
+             if line.strip() and not SPARK_LOG_LINE.match(line)]
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")]
+    if starts:
+        lines = lines[starts[-1]:]
+    return "\n".join(lines[-max_lines:])
+
+
+@contextmanager
+def exclusive_lock(folder):
+    """One process at a time per folder, across processes; the lock goes when its holder ends, even killed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+class WorkshopSparkSubmitTask(SparkSubmitTask):
+    """A SparkSubmitTask whose settings come from luigi.cfg; subclasses give requires, output and app_options."""
+
+    # luigi's tracking-URL watcher needs the fork start method (macOS and Python 3.14 use spawn).
+    stream_for_searching_tracking_url = "none"
+
+    @property
+    def app(self):
+        return str(spark_app())
+
+    @property
+    def spark_submit(self):
+        return str(PYSPARK_HOME / "bin" / "spark-submit")
+
+    @property
+    def pyspark_python(self):
+        return sys.executable
+
+    @property
+    def py_files(self):
+        return [str(helpers_zip())] + (super().py_files or [])
+
+    @property
+    def conf(self):
+        return {**spark_conf(), **(super().conf or {})}
+
+    @property
+    def driver_java_options(self):
+        options = super().driver_java_options or ""
+        archive = class_archive()
+        if archive and archive.exists():  # a Java it was not built by ignores it
+            options += f' -XX:SharedArchiveFile="{archive}"'
+        return options.strip()
+
+    def program_environment(self):
+        env = {**super().program_environment(), "SPARK_HOME": str(PYSPARK_HOME)}
+        env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # the driver and its UI listen on loopback only
+        return env
+
+    def run(self):
+        if not Path(self.app).exists():
+            raise FileNotFoundError(f"The Spark app {self.app} does not exist yet: "
+                                    "you write it in section 2 (notebooks/02_spark_job.ipynb).")
+        # Two pipelines started for the same outputs take turns, and the second finds them done.
+        folders = [os.path.dirname(target.path) for target in flatten(self.output())]
+        with exclusive_lock(Path(os.path.commonpath(folders))):
+            if self.complete():
+                return
+            try:
+                super().run()
+            except ExternalProgramRunError as failure:
+                # Its message lists the whole environment; keep only what explains the failure.
+                raise SparkJobFailed(f"spark-submit failed for {self.task_id} ({failure.message.rstrip(':')}):\n"
+                                     f"{spark_failure_tail(failure.out, failure.err)}") from None
+
+
+def spark_submit_command(app, *app_flags):
+    """The command and environment DatasetGen would use, for another app or flags (the benchmark, a glob)."""
+    task = WorkshopSparkSubmitTask()
+    return task.spark_command() + [str(app), *map(str, app_flags)], task.program_environment()
