@@ -1,0 +1,46 @@
+"""The notebooks' helpers: `import workshop` is a notebook's whole set-up.
+
+- checkpoints:   Checkpoint, face and step: CHECKPOINT cells that say what to fix
+- data_server:   the workshop's remote, Python's http.server on 127.0.0.1
+- luigi_runs:    luigi.build in the kernel, luigi's log, the exercises' workspace, the command-line runs
+- spark_session: a SparkSession set up as the job's (luigi.cfg), and its UI's address
+- pictures:      the task graph and a month's calendar
+- reports:       reading the reports, and the same logic in pandas to check them against
+
+Imported in a notebook, it makes notebooks/ the working folder, as JupyterLab does, so that
+`%%writefile ../luigi_tasks/...` lands in the workshop whichever folder the kernel started in (papermill
+starts it where it is called).
+The pipeline itself lives in luigi_tasks/ and spark/; nothing here is part of it.
+"""
+import os
+from pathlib import Path
+
+try:
+    import song_plays_luigi.settings  # noqa: F401 (also loads the workshop's luigi.cfg)
+except ImportError:
+    raise ImportError("The workshop's modules are not installed in this Python: run `make setup`, or "
+                      "`pip install -e .` in the workshop folder.") from None
+
+ROOT = Path(__file__).resolve().parents[2]
+if song_plays_luigi.settings.WORKSHOP_ROOT != ROOT:
+    raise ImportError(f"This Python has the workshop in {song_plays_luigi.settings.WORKSHOP_ROOT} installed, not "
+                      f"this one ({ROOT}): run `pip install -e .` here, or open the notebooks from there.")
+
+def in_a_notebook():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
+
+
+if in_a_notebook():
+    os.chdir(ROOT / "notebooks")
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # Spark's driver and UI listen on loopback only
+
+from workshop.checkpoints import Checkpoint, face, step  # noqa: E402
+from workshop.data_server import REMOTE_DIR, DataServer, browser_url, ensure_remote_data, use_data_url  # noqa: E402
+from workshop.luigi_runs import build, commands_run, luigi_log, use_workspace  # noqa: E402
+from workshop.pictures import draw_month, draw_task_graph  # noqa: E402
+from workshop.reports import COUNTS_COLUMNS, DATASET_COLUMNS, pandas_reports, read_report, same_rows  # noqa: E402
+from workshop.spark_session import spark_settings, spark_ui_url  # noqa: E402

@@ -1,0 +1,80 @@
+"""Luigi inside the kernel (luigi.build), what it logs, and the exercises' workspace."""
+import logging
+import os
+import sys
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+from song_plays_luigi.settings import WORKSHOP_ROOT
+
+WORKSPACE = WORKSHOP_ROOT / "workspace"
+
+
+def build(*tasks, **options):
+    """Run tasks in this kernel, as `luigi --local-scheduler` does, and print luigi's summary.
+
+    Returns luigi's LuigiRunResult: its status says :), :| or :(, which the checkpoints read.
+    options go to luigi.build: scheduler_host and scheduler_port use a central scheduler instead.
+    """
+    import luigi
+    show_luigi_warnings_only()
+    options.setdefault("local_scheduler", "scheduler_host" not in options)
+    result = luigi.build(list(tasks), detailed_summary=True, **options)
+    print(result.summary_text)
+    return result
+
+
+def show_luigi_warnings_only():
+    """Set up luigi's console logging now, at WARNING, as luigi.build(log_level=...) would on its first call.
+
+    Done up front so that luigi_log() can collect INFO lines from the very first build.
+    """
+    from luigi.setup_logging import InterfaceLogging
+    InterfaceLogging.setup(SimpleNamespace(background=None, logdir=None, logging_conf_file=None, log_level="WARNING"))
+
+
+@contextmanager
+def luigi_log():
+    """Collect what luigi logs meanwhile, errors' tracebacks included, even below the level shown."""
+    messages = []
+    show_luigi_warnings_only()
+
+    class Collector(logging.Handler):
+        def emit(self, record):
+            text = record.getMessage()
+            if record.exc_info:
+                text += "\n" + logging.Formatter().formatException(record.exc_info)
+            messages.append(text)
+
+    collector = Collector(level=logging.INFO)
+    logger = logging.getLogger("luigi-interface")
+    level = logger.level
+    logger.setLevel(min(level or logging.INFO, logging.INFO))  # luigi's own handlers keep their levels
+    logger.addHandler(collector)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(level)
+
+
+def commands_run(messages):
+    """The commands that SparkSubmitTask ran, from luigi's "Running command: ..." lines."""
+    prefix = "Running command: "
+    return [m[len(prefix):] for m in messages if m.startswith(prefix)]
+
+
+def use_workspace():
+    """The exercises' modules and data go to workspace/ (git-ignored), never over the committed solutions.
+
+    Imports look there first; a module you have not written yet comes from the solutions. DatasetGen
+    submits your spark/dataset_gen.py once you have written it (SONG_PLAYS_WORKSPACE, see song_plays_luigi).
+    """
+    for folder in ("spark", "luigi_tasks"):
+        (WORKSPACE / folder).mkdir(parents=True, exist_ok=True)
+        if str(WORKSPACE / folder) in sys.path:
+            sys.path.remove(str(WORKSPACE / folder))
+        sys.path.insert(0, str(WORKSPACE / folder))
+    os.environ["SONG_PLAYS_WORKSPACE"] = str(WORKSPACE)
+    print(f"Your modules are written to {WORKSPACE}, and your data goes to {WORKSPACE / 'data'}")
+    return WORKSPACE
