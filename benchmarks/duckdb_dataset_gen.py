@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "spark"))
-from dataset_gen import DATASET_COLUMNS, parse_args  # noqa: E402  (the flags only)
+from dataset_gen import parse_args  # the flags only
+from song_plays_spark.schema import DATASET_COLUMNS
 
 TEXT_COLUMNS = {"artist_name", "track_title", "play_source", "age", "gender", "subscription_type", "country"}
 TSV = "HEADER, DELIMITER '\t', QUOTE '', NULLSTR '', COMPRESSION gzip, TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S'"

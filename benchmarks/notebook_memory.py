@@ -56,10 +56,15 @@ def memory_kb(pid):
     return values.get("Rss", 0), values.get("Pss", 0)
 
 
+CODE_FOLDERS = ("notebooks", "luigi_tasks", "spark")
+
+
 def run_and_sample(notebook, workshop, executed):
     command = [sys.executable, "-m", "papermill", str(workshop / "notebooks" / notebook), str(executed),
                "--cwd", str(workshop / "notebooks"), "-k", "python3", "--no-progress-bar"]
     env = {key: value for key, value in os.environ.items() if not key.startswith("SONG_PLAYS_")}
+    # The copy's code, not the checkout that `pip install -e .` installed.
+    env["PYTHONPATH"] = os.pathsep.join(str(workshop / folder) for folder in CODE_FOLDERS)
     papermill = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak_rss = peak_pss = last_pss = 0
     started = time.monotonic()
@@ -79,9 +84,10 @@ def run_and_sample(notebook, workshop, executed):
 def main(notebooks):
     with tempfile.TemporaryDirectory() as scratch:
         workshop = Path(scratch) / "workshop"
-        for folder in ("notebooks", "luigi_tasks", "spark", "tests"):
+        for folder in (*CODE_FOLDERS, "tests"):
             shutil.copytree(ROOT / folder, workshop / folder, ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copy(ROOT / "pytest.ini", workshop)
+        for name in ("pytest.ini", "luigi.cfg", "pyproject.toml"):
+            shutil.copy(ROOT / name, workshop)
         results = []
         for notebook in notebooks:
             result = run_and_sample(notebook, workshop, Path(scratch) / notebook)

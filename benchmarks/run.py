@@ -35,20 +35,19 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-sys.path.insert(0, str(ROOT / "spark"))
-sys.path.insert(0, str(ROOT / "luigi_tasks"))
 import generate_fake_data  # noqa: E402
 from notebook_memory import descendants  # noqa: E402
-from song_plays_tasks import DatasetGen  # noqa: E402
+from song_plays_luigi.spark_submit import spark_submit_command  # noqa: E402
 
 DAY = datetime.date(2019, 2, 8)
 SIZES = [5_000, 2_000_000, 10_000_000]
 WORK = ROOT / "build" / "bench"  # inputs (kept between runs), outputs and the cut-down apps
 NO_OP_APP = "from pyspark.sql import SparkSession\nSparkSession.builder.getOrCreate().stop()\n"
 # The job's own main() (its session settings, flags and stop) with run() cut down to a part of its work.
-PART_OF_JOB_APP = f"""import sys
-sys.path.insert(0, {str(ROOT / "spark")!r})
+PART_OF_JOB_APP = """import sys
 import dataset_gen as job
+from song_plays_spark.inputs import read_spins
+from song_plays_spark.reports import write_single_tsv
 
 
 def read(spark, args):
@@ -56,11 +55,10 @@ def read(spark, args):
 
 
 def dedupe_and_write(spark, args):
-    spins = spark.read.parquet(args.spins_path).select(*job.SPINS_SCHEMA)
-    job.write_single_tsv(spark, job.filter_on_spin_time(spins).distinct(), args.dataset_out_path)
+    write_single_tsv(job.filter_on_spin_time(read_spins(spark, args.spins_path)).distinct(), args.dataset_out_path)
 
 
-job.run = {{"read": read, "dedupe+write": dedupe_and_write}}[sys.argv.pop(1)]
+job.run = {"read": read, "dedupe+write": dedupe_and_write}[sys.argv.pop(1)]
 job.main()
 """
 GOAL_VS_DUCKDB, GOAL_VS_FLOOR = 1.5, 1.3
@@ -81,8 +79,8 @@ def job_flags(remote, out):
 
 
 def spark_submit(app, *flags):
-    """DatasetGen's own spark-submit command (master, memory, JVM options, class archive), for another app."""
-    return DatasetGen(date=DAY).spark_command() + [str(app), *flags]
+    """DatasetGen's own spark-submit command (luigi.cfg: master, memory, Spark settings, JVM options, class archive)."""
+    return spark_submit_command(app, *flags)[0]
 
 
 def rss_kb(pid):
@@ -109,7 +107,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
 
 def measure(command):
     """(wall seconds, peak RSS of the process tree in MB); a failed run stops the benchmark."""
-    env = DatasetGen(date=DAY).program_environment()  # SPARK_HOME, and the driver on loopback
+    env = spark_submit_command("app")[1]  # SPARK_HOME, and the driver on loopback
     with tempfile.TemporaryDirectory() as scratch:
         log, report = Path(scratch) / "output.log", Path(scratch) / "report"
         with open(log, "w") as output:  # a file, not a pipe: a chatty run never blocks on it

@@ -91,6 +91,7 @@ def exercise_of(solution_path):
     """The exercise edition of one solution notebook, as a notebook object."""
     nb = nbformat.read(solution_path, as_version=4)
     name = solution_path.name
+    has_todos = any(cell.metadata.get("solution_blocks") for cell in nb.cells)
     for index, cell in enumerate(nb.cells):
         where = f"{name}, cell {index} ({cell.id})"
         if cell.cell_type == "code":
@@ -103,10 +104,15 @@ def exercise_of(solution_path):
         else:  # one folder deeper: links that leave notebooks/ need one more ../
             cell.source = (cell.source.replace("](../", "](../../")
                            .replace("?urlpath=lab/tree/notebooks/", "?urlpath=lab/tree/notebooks/exercises/"))
-    banner = nbformat.v4.new_markdown_cell(
-        f"**Exercise edition.** Write the code where a cell says `TODO`; the CHECKPOINT after it checks your work "
-        f"and says what to fix. Your modules go to `workspace/`. Stuck? The solution is "
-        f"[../{name}](../{name}).")
+    if has_todos:
+        text = (f"**Exercise edition.** Write the code where a cell says `TODO`; the CHECKPOINT after it checks your "
+                f"work and says what to fix. Your modules and data go to `workspace/`. Stuck? The solution is "
+                f"[../{name}](../{name}).")
+    else:
+        text = (f"**Exercise edition.** This section has no code for you to write: run it top to bottom, read "
+                f"what each step prints, and let its CHECKPOINTs confirm it worked. The same notebook without this "
+                f"note: [../{name}](../{name}).")
+    banner = nbformat.v4.new_markdown_cell(text)
     banner.id = "exercise-edition"
     nb.cells.insert(1, banner)
     return nb

@@ -17,11 +17,11 @@ import tempfile
 from pathlib import Path
 
 from generate_fake_data import LISTENERS_FILE, SPINS_FILE
-from standalone_cluster import PYSPARK_HOME
+from song_plays_luigi.spark_submit import PYSPARK_HOME, class_archive, helpers_zip
 
 ROOT = Path(__file__).resolve().parents[1]
-# The same path as song_plays_tasks.SPARK_CLASS_ARCHIVE (a test checks): this environment's own folder.
-ARCHIVE = Path(sys.prefix) / "spark-classes.jsa"
+# Where luigi.cfg's [spark] class-archive says DatasetGen finds it.
+ARCHIVE = class_archive()
 REMOTE = ROOT / "build" / "remote"
 DAY = datetime.date(2019, 2, 8)
 
@@ -31,7 +31,7 @@ def training_run(archive_out, out):
     return [str(PYSPARK_HOME / "bin" / "spark-submit"), "--master", "local[2]", "--driver-memory", "1g",
             "--driver-java-options", f'-XX:+UseParallelGC -XX:ArchiveClassesAtExit="{archive_out}"',
             "--conf", "spark.log.level=WARN", "--conf", "spark.ui.showConsoleProgress=false",
-            "--conf", f"spark.pyspark.python={sys.executable}",
+            "--conf", f"spark.pyspark.python={sys.executable}", "--py-files", str(helpers_zip()),
             str(ROOT / "spark" / "dataset_gen.py"), "--day", str(DAY), "--minrows", "0",
             "--listeners_path", str(REMOTE / LISTENERS_FILE),
             "--spins_path", str(REMOTE / SPINS_FILE.format(day=DAY)),
@@ -40,6 +40,8 @@ def training_run(archive_out, out):
 
 def build(archive=ARCHIVE):
     """Write the archive beside, then rename it into place: a failed build never leaves half an archive."""
+    if archive is None:
+        raise SystemExit("luigi.cfg's [spark] class-archive is empty: Spark goes without the archive.")
     if not (REMOTE / LISTENERS_FILE).exists():
         raise SystemExit(f"No workshop data in {REMOTE}: run `make setup` (it generates the data first).")
     partial = archive.with_name(f".{archive.name}.partial-{os.getpid()}")

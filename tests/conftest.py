@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-for folder in ("notebooks", "luigi_tasks", "spark"):
-    sys.path.insert(0, str(ROOT / folder))
+# The workshop's folders are importable through `pip install -e .` (make setup).
+CODE_FOLDERS = ("notebooks", "luigi_tasks", "spark")
 
 import generate_fake_data  # noqa: E402
 from workshop import DataServer  # noqa: E402
@@ -60,11 +60,11 @@ def reference_env(reference_server, tmp_path, monkeypatch):
 def spark():
     """A local Spark for the whole run; inside notebook 02 it is the notebook's own, left running."""
     from pyspark.sql import SparkSession
+    from workshop import spark_settings
     borrowed = SparkSession.getActiveSession()
     session = borrowed or (SparkSession.builder.master("local[2]")
                .config("spark.driver.memory", "1g")
-               .config("spark.sql.shuffle.partitions", "2")
-               .config("spark.sql.session.timeZone", "UTC")
+               .config(map=spark_settings())  # the job's own settings, from luigi.cfg
                .config("spark.ui.enabled", "false")
                .getOrCreate())
     yield session
@@ -75,7 +75,7 @@ def spark():
 def luigi_command(*args, env=None):
     """The tutorial's command line and its environment, to run from the workshop folder."""
     command = [str(Path(sys.executable).parent / "luigi"), "--module", "song_plays_tasks", *args, "--local-scheduler"]
-    return command, {**os.environ, "PYTHONPATH": "luigi_tasks", **(env or {})}
+    return command, {**os.environ, **(env or {})}
 
 
 def luigi_cli(*args, env=None, timeout=600):
@@ -84,15 +84,27 @@ def luigi_cli(*args, env=None, timeout=600):
     return subprocess.run(command, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
-def copy_workshop(destination):
-    """A fresh copy of the workshop's files, so that running its notebooks cannot touch this checkout."""
-    for folder in ("notebooks", "luigi_tasks", "spark", "tests"):
+def copy_workshop(destination, monkeypatch=None):
+    """A fresh copy of the workshop's files, so that running its notebooks cannot touch this checkout.
+
+    With monkeypatch, the copy's code comes first on PYTHONPATH for everything started meanwhile (kernels,
+    luigi, spark-submit): the installed workshop is this checkout, and the copy must not use it.
+    (use_copy does the same for a copy made earlier.)
+    """
+    for folder in (*CODE_FOLDERS, "tests"):
         shutil.copytree(ROOT / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    shutil.copy(ROOT / "pytest.ini", destination)
+    for name in ("pytest.ini", "luigi.cfg", "pyproject.toml"):
+        shutil.copy(ROOT / name, destination)
+    if monkeypatch:
+        use_copy(monkeypatch, destination)
     return destination
+
+
+def use_copy(monkeypatch, copy):
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(str(copy / folder) for folder in CODE_FOLDERS))
 
 
 def without_workshop_settings(monkeypatch):
     """Notebooks set up their own remote and data folder; none of the developer's settings may leak in."""
-    for setting in ("SONG_PLAYS_DATA_URL", "SONG_PLAYS_DATA_DIR", "SONG_PLAYS_SPARK_APP"):
+    for setting in ("SONG_PLAYS_DATA_URL", "SONG_PLAYS_DATA_DIR", "SONG_PLAYS_SPARK_APP", "SONG_PLAYS_WORKSPACE"):
         monkeypatch.delenv(setting, raising=False)

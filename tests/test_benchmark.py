@@ -3,6 +3,7 @@
 Its timings are not checked here (tests never check wall-clock time); only that every run happened and wrote
 what it should.
 """
+import pytest
 import json
 import subprocess
 import sys
@@ -11,8 +12,10 @@ import pandas as pd
 
 from conftest import DAY, ROOT
 import generate_fake_data
-from dataset_gen import SPINS_SCHEMA
+from song_plays_spark.schema import SPINS_SCHEMA
 from workshop import read_report
+
+pytestmark = pytest.mark.slow
 
 SPINS = 300
 

@@ -6,6 +6,9 @@ import pytest
 
 import class_data_archive
 import song_plays_tasks
+from song_plays_luigi import spark_submit
+
+pytestmark = pytest.mark.slow
 
 NO_OP_APP = "from pyspark.sql import SparkSession\nSparkSession.builder.getOrCreate().stop()\n"
 
@@ -23,7 +26,7 @@ def start_no_op_spark(tmp_path, *extra_java_options):
 
 
 def test_the_builder_and_the_task_module_agree_on_where_the_archive_is():
-    assert class_data_archive.ARCHIVE == song_plays_tasks.SPARK_CLASS_ARCHIVE
+    assert class_data_archive.ARCHIVE == spark_submit.class_archive()
 
 
 def test_the_driver_loads_spark_classes_from_the_archive(tmp_path):
@@ -38,11 +41,18 @@ def test_the_driver_loads_spark_classes_from_the_archive(tmp_path):
     assert len(from_archive) > len(spark_lines) / 2, f"only {len(from_archive)} of {len(spark_lines)} from the archive"
 
 
-def test_an_archive_that_does_not_fit_is_ignored(tmp_path, monkeypatch):
+def test_an_archive_that_does_not_fit_is_ignored(tmp_path):
+    import luigi.configuration
     stale = tmp_path / "stale.jsa"
     stale.write_bytes(b"made by another Java\n" * 100)
-    monkeypatch.setattr(song_plays_tasks, "SPARK_CLASS_ARCHIVE", stale)
-    result = start_no_op_spark(tmp_path)
+    config = luigi.configuration.get_config()
+    before = config.get("spark", "class-archive")
+    config.set("spark", "class-archive", str(stale))  # an absolute path, as luigi.cfg may give one
+    try:
+        result = start_no_op_spark(tmp_path)
+    finally:
+        config.set("spark", "class-archive", before)
+    assert str(stale) in " ".join(map(str, result.args)), "the stale archive was not handed to the driver"
     assert result.returncode == 0, result.stderr[-2000:]
     assert "cds" not in (result.stdout + result.stderr).lower(), "the JVM complained about the archive"
 

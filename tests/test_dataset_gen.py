@@ -11,6 +11,7 @@ import pytest
 from pyspark.testing import assertDataFrameEqual
 
 import dataset_gen
+from song_plays_spark.reports import write_single_tsv
 
 SPIN_COLUMNS = "fake_artist_id INT, artist_name STRING, fake_track_id INT, track_title STRING, " \
                "date_time TIMESTAMP, elapsed_seconds INT, play_source STRING, fake_listener_id INT"
@@ -88,7 +89,7 @@ def gzip_members(data):
 def test_a_report_written_in_parallel_parts_reads_back_as_one_file(spark, tmp_path):
     rows = spark.range(10_000).selectExpr("id", "concat('title ', id) AS title").repartition(4)
     folder = tmp_path / "report"
-    dataset_gen.write_single_tsv(spark, rows, str(folder))
+    write_single_tsv(rows, str(folder))
 
     assert sorted(path.name for path in folder.iterdir() if not path.name.startswith(".")) == ["part-00000.csv.gz"]
     report = folder / "part-00000.csv.gz"

@@ -54,7 +54,7 @@ def test_a_def_keeps_its_signature_and_docstring_and_loses_its_body():
 @pytest.fixture
 def workshop_copy(tmp_path, monkeypatch):
     without_workshop_settings(monkeypatch)
-    return copy_workshop(tmp_path / "workshop")
+    return copy_workshop(tmp_path / "workshop", monkeypatch)
 
 
 def run_until_failure(notebook, cwd, parameters=None):
@@ -79,6 +79,7 @@ def first_checkpoint_after_first_todo(notebook):
                 if CHECKPOINT_CELL.search(source))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXERCISED)
 def test_the_untouched_exercise_fails_at_its_first_checkpoint_with_a_hint(name, workshop_copy):
     exercises = workshop_copy / "notebooks" / "exercises"
@@ -107,15 +108,16 @@ WRONG_SOLUTIONS = {
     ">= 30 in the filter": ("02_spark_job.ipynb", "475205f5", [
         ("> MIN_SPIN_SECONDS", ">= MIN_SPIN_SECONDS"),
     ], 3, "> and not >="),
-    "distinct() forgotten": ("02_spark_job.ipynb", "475205f5", [
-        (".select(*SPINS_SCHEMA).distinct()", ".select(*SPINS_SCHEMA)"),
+    "distinct() forgotten": ("02_spark_job.ipynb", "d9b2f7a6", [
+        ("filter_on_spin_time(spins).distinct()", "filter_on_spin_time(spins)"),
     ], 3, "must call distinct()"),
-    "columns out of order": ("02_spark_job.ipynb", "475205f5", [
+    "columns out of order": ("02_spark_job.ipynb", "d9b2f7a6", [
         (".select(*DATASET_COLUMNS)", ".select(*reversed(DATASET_COLUMNS))"),
     ], 3, "select DATASET_COLUMNS in that order"),
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mistake", WRONG_SOLUTIONS)
 def test_a_wrong_solution_fails_at_the_checkpoint_meant_to_catch_it(mistake, workshop_copy):
     name, cell_id, edits, expected_checkpoint, hint = WRONG_SOLUTIONS[mistake]
@@ -131,12 +133,14 @@ def test_a_wrong_solution_fails_at_the_checkpoint_meant_to_catch_it(mistake, wor
     assert hint in message.split(". Hint: ", 1)[1], message
 
 
+@pytest.mark.slow
 def test_a_remote_that_is_not_there_is_named_in_the_first_checkpoint(workshop_copy):
     notebook = workshop_copy / "notebooks" / "01_luigi_tasks.ipynb"
     number, message = run_until_failure(notebook, notebook.parent, {"DATA_URL": "http://127.0.0.1:9"})
     assert number == 1 and "data server is not running" in message, message
 
 
+@pytest.mark.slow
 def test_jumping_ahead_says_which_step_is_missing_not_a_name_error(workshop_copy):
     notebook = workshop_copy / "notebooks" / "01_luigi_tasks.ipynb"
     nb = nbformat.read(notebook, as_version=4)

@@ -87,6 +87,7 @@ def test_a_data_url_that_is_not_http_fails_before_any_work(monkeypatch, tmp_path
     assert files_under(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_a_download_killed_midway_leaves_no_target_and_the_rerun_fetches_it_whole(bad_host, remote_dir, tmp_path):
     command, env = luigi_command("DownloadSpins", "--date", "2019-02-08",
                                  env={"SONG_PLAYS_DATA_URL": bad_host.url("slow"), "SONG_PLAYS_DATA_DIR": str(tmp_path)})
@@ -138,8 +139,9 @@ def spins_table(rows):
 ])
 def test_a_spins_file_with_a_wrong_column_fails_naming_it_and_writes_nothing(spark, tmp_path, change, named):
     import dataset_gen
+    from song_plays_spark.inputs import SchemaMismatchError
     args = job_args(tmp_path, change(spins_table([{}])))
-    with pytest.raises(dataset_gen.SchemaMismatchError) as error:
+    with pytest.raises(SchemaMismatchError) as error:
         dataset_gen.run(spark, args)
     assert named in str(error.value)
     assert "Expected columns: fake_artist_id int, artist_name string" in str(error.value)
@@ -230,6 +232,7 @@ def test_invalid_parameters_get_one_clear_line_and_no_traceback(tmp_path, argume
     assert files_under(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_two_pipelines_for_the_same_day_at_once_run_spark_once_and_leave_whole_reports(data_server, tmp_path):
     """luigi itself refuses a second identical command line; --no-lock lifts that, as a different command
     (a range task, another --minrows, a notebook) would, and the task's own lock has to hold."""

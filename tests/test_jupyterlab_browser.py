@@ -23,8 +23,8 @@ SCREENSHOT = ROOT / "build" / "jupyterlab_01_luigi_tasks.png"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="Debian's chromium is not installed (apt-get install chromium)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="Debian's chromium is not installed (apt-get install chromium)")]
 
 
 def free_port():
@@ -36,7 +36,7 @@ def free_port():
 @pytest.fixture
 def jupyter_lab(tmp_path, monkeypatch):
     without_workshop_settings(monkeypatch)
-    workshop = copy_workshop(tmp_path / "workshop")
+    workshop = copy_workshop(tmp_path / "workshop", monkeypatch)
     # Render every cell, not only those in view, so the page can be read top to bottom.
     settings = tmp_path / ".jupyter/lab/user-settings/@jupyterlab/notebook-extension/tracker.jupyterlab-settings"
     settings.parent.mkdir(parents=True)

@@ -9,7 +9,7 @@ import nbformat
 import papermill
 import pytest
 
-from conftest import ROOT, copy_workshop, without_workshop_settings
+from conftest import ROOT, copy_workshop, use_copy, without_workshop_settings
 
 NOTEBOOKS = sorted(path.name for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 WRITTEN_MODULES = ["luigi_tasks/song_plays_tasks.py", "spark/dataset_gen.py"]
@@ -55,9 +55,11 @@ def workshop_copy(tmp_path_factory):
     return copy_workshop(tmp_path_factory.mktemp("workshop"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_green_under_papermill(name, workshop_copy, monkeypatch):
     without_workshop_settings(monkeypatch)
+    use_copy(monkeypatch, workshop_copy)
     monkeypatch.setenv("WORKSHOP_API_TOKEN", PLANTED_SECRET)
     papermill.execute_notebook(str(workshop_copy / "notebooks" / name), str(EXECUTED / name),
                                cwd=str(workshop_copy / "notebooks"), kernel_name="python3", progress_bar=False)

@@ -13,6 +13,8 @@ from standalone_cluster import StandaloneCluster
 import generate_fake_data
 from workshop import DataServer, read_report, same_rows
 
+pytestmark = pytest.mark.slow
+
 PUBLISHED = [datetime.date(2019, 2, day) for day in (1, 2, 3)]
 UNPUBLISHED = datetime.date(2019, 2, 4)
 
@@ -56,12 +58,11 @@ def test_range_runs_every_published_day_and_waits_for_the_one_not_published(rang
     assert not (data_dir / f"spins/{UNPUBLISHED:%Y/%m/%d}").exists()
 
 
-def spark_submit(*args, env=None):
-    from song_plays_tasks import PYSPARK_HOME
-    full_env = {**os.environ, "SPARK_HOME": str(PYSPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1", **(env or {})}
-    command = [str(PYSPARK_HOME / "bin" / "spark-submit"), "--master", "local[2]", "--driver-memory", "1g",
-               "--conf", "spark.log.level=WARN", "--conf", f"spark.pyspark.python={sys.executable}", *args]
-    return subprocess.run(command, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=600)
+def spark_submit(app, *args):
+    """DatasetGen's own spark-submit command, for the job with other flags."""
+    from song_plays_luigi.spark_submit import spark_submit_command
+    command, env = spark_submit_command(app, *args)
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
 def test_a_globbed_spins_path_reports_on_every_day_it_matches(ranged_days, tmp_path):
@@ -117,7 +118,7 @@ def test_two_workers_sharing_luigid_run_the_spark_job_once(month_server, tmp_pat
     with CentralScheduler(tmp_path / "luigid") as luigid:
         command = [os.path.join(os.path.dirname(sys.executable), "luigi"), "--module", "song_plays_tasks", "DatasetGen", "--date", str(day), "--no-lock",
                    *luigid.command_line_options()]
-        full_env = {**os.environ, "PYTHONPATH": "luigi_tasks", **env}
+        full_env = {**os.environ, **env}
         workers = [subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT, text=True) for _ in range(2)]
         outputs = [worker.communicate(timeout=600)[0] for worker in workers]

@@ -1,23 +1,22 @@
 """Section 2's PySpark job run by spark-submit, compared with pandas on generated and original data."""
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import REFERENCE_DIR, ROOT
-from song_plays_tasks import PYSPARK_HOME
+from song_plays_luigi.spark_submit import spark_submit_command
 from workshop import pandas_reports, read_report, same_rows
+
+pytestmark = pytest.mark.slow
 
 
 def spark_submit(spins_path, listeners_path, out, minrows=100):
-    command = [str(PYSPARK_HOME / "bin" / "spark-submit"), "--master", "local[2]", "--driver-memory", "1g",
-               "--conf", f"spark.pyspark.python={sys.executable}", "--conf", "spark.ui.enabled=false", "--conf", "spark.log.level=WARN",
-               str(ROOT / "spark" / "dataset_gen.py"), "--day", "2019-02-08", "--minrows", str(minrows),
-               "--listeners_path", str(listeners_path), "--spins_path", str(spins_path),
-               "--dataset_out_path", str(out / "dataset"), "--analysis_out_path", str(out / "counts_by_zip_sub")]
-    env = {**os.environ, "SPARK_HOME": str(PYSPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1"}
+    """The job, submitted with DatasetGen's own command (luigi.cfg's settings, the helpers' zip)."""
+    command, env = spark_submit_command(
+        ROOT / "spark" / "dataset_gen.py", "--day", "2019-02-08", "--minrows", minrows,
+        "--listeners_path", listeners_path, "--spins_path", spins_path,
+        "--dataset_out_path", out / "dataset", "--analysis_out_path", out / "counts_by_zip_sub")
     return subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
 
 
