@@ -2,13 +2,16 @@
 
     write_reports(dataset, counts, dataset_out_path, analysis_out_path)
 
-Only public APIs: Spark writes the parts, and pyarrow's file systems (local, HDFS, S3) join them, so the same
-code runs under spark-submit and as a Spark Connect client, as long as both sides see the output folders.
+Only public APIs: Spark writes the parts, and Python joins them (plain file operations on a local disk,
+pyarrow's file systems for HDFS or S3), so the same code runs under spark-submit and as a Spark Connect client,
+as long as both sides see the output folders.
 """
 import gzip
 import os
+import shutil
+import urllib.parse
+from pathlib import Path
 
-from pyarrow import fs as pafs
 from pyspark.sql import functions as F
 
 # Tab-separated and gzip-compressed. Quoting is off (an empty quote character), so a title such as
@@ -26,12 +29,81 @@ TSV_OPTIONS = {
 REPORT_FILE = "part-00000.csv.gz"
 
 
+class LocalFiles:
+    """The few file operations the writer needs, on this machine's disk, in plain Python.
+
+    pyarrow.fs would do, but importing pyarrow costs the job's driver about 40 MB (benchmarks/README.md).
+    """
+
+    @staticmethod
+    def exists(path):
+        return os.path.exists(path)
+
+    @staticmethod
+    def delete_dir(path):
+        shutil.rmtree(path)
+
+    @staticmethod
+    def parts(folder):
+        return sorted(str(entry) for entry in Path(folder).glob("part-*"))
+
+    @staticmethod
+    def open_output(path):
+        return open(path, "wb")
+
+    @staticmethod
+    def open_input(path):
+        return open(path, "rb")
+
+    @staticmethod
+    def move(source, target):
+        os.replace(source, target)
+
+    @staticmethod
+    def delete_file(path):
+        os.remove(path)
+
+
+class ArrowFiles:
+    """The same operations through pyarrow's file system for a URI: hdfs://, s3://, ..."""
+
+    def __init__(self, filesystem):
+        self.fs = filesystem
+
+    def exists(self, path):
+        from pyarrow.fs import FileType
+        return self.fs.get_file_info(path).type != FileType.NotFound
+
+    def delete_dir(self, path):
+        self.fs.delete_dir(path)
+
+    def parts(self, folder):
+        from pyarrow.fs import FileSelector
+        return sorted(info.path for info in self.fs.get_file_info(FileSelector(folder)) if info.base_name.startswith("part-"))
+
+    def open_output(self, path):
+        return self.fs.open_output_stream(path, compression=None)
+
+    def open_input(self, path):
+        return self.fs.open_input_stream(path, compression=None)
+
+    def move(self, source, target):
+        self.fs.move(source, target)
+
+    def delete_file(self, path):
+        self.fs.delete_file(path)
+
+
 def file_system(path):
-    """pyarrow's file system for a local path or a URI (file://, hdfs://, s3://), and the path within it."""
+    """The files of a local path or file:// URI, or of any other URI through pyarrow; and the path within them."""
     path = str(path)
+    if path.startswith("file://"):
+        return LocalFiles(), urllib.parse.unquote(urllib.parse.urlsplit(path).path)
     if "://" in path:
-        return pafs.FileSystem.from_uri(path)
-    return pafs.LocalFileSystem(), os.path.abspath(path)
+        from pyarrow.fs import FileSystem
+        filesystem, inner = FileSystem.from_uri(path)
+        return ArrowFiles(filesystem), inner
+    return LocalFiles(), os.path.abspath(path)
 
 
 def tsv_safe_text(column):
@@ -53,10 +125,10 @@ def join_gzip_members(fs, header, parts, target):
     """
     folder, name = target.rsplit("/", 1)
     partial = f"{folder}/_{name}.partial"  # readers of the folder skip names that start with _
-    with fs.open_output_stream(partial, compression=None) as out:
+    with fs.open_output(partial) as out:
         out.write(gzip.compress(header.encode(), mtime=0))
         for part in parts:
-            with fs.open_input_stream(part, compression=None) as source:
+            with fs.open_input(part) as source:
                 while chunk := source.read(1 << 20):
                     out.write(chunk)
     fs.move(partial, target)
@@ -70,12 +142,10 @@ def write_single_tsv(df, folder):
     """
     safe = df.select(*[tsv_safe_text(column) if kind == "string" else column for column, kind in df.dtypes])
     fs, root = file_system(folder)
-    if fs.get_file_info(root).type != pafs.FileType.NotFound:
+    if fs.exists(root):
         fs.delete_dir(root)  # a report from an earlier run must not linger beside the new one
     safe.write.options(**TSV_OPTIONS).csv(f"{folder}/_parts")  # Spark's and pandas' readers skip _names
-    parts = sorted(info.path for info in fs.get_file_info(pafs.FileSelector(f"{root}/_parts"))
-                   if info.base_name.startswith("part-"))
-    join_gzip_members(fs, "\t".join(df.columns) + "\n", parts, f"{root}/{REPORT_FILE}")
+    join_gzip_members(fs, "\t".join(df.columns) + "\n", fs.parts(f"{root}/_parts"), f"{root}/{REPORT_FILE}")
     fs.delete_dir(f"{root}/_parts")
 
 
@@ -83,8 +153,8 @@ def set_success_marker(folder, present):
     fs, root = file_system(folder)
     marker = f"{root}/_SUCCESS"
     if present:
-        fs.open_output_stream(marker, compression=None).close()
-    elif fs.get_file_info(marker).type != pafs.FileType.NotFound:
+        fs.open_output(marker).close()
+    elif fs.exists(marker):
         fs.delete_file(marker)
 
 
