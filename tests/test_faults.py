@@ -135,7 +135,7 @@ def spins_table(rows):
 @pytest.mark.parametrize("change, named", [
     (lambda t: t.drop_columns(["elapsed_seconds"]), "elapsed_seconds is missing"),
     (lambda t: t.rename_columns(["title" if c == "track_title" else c for c in t.column_names]), "track_title is missing"),
-    (lambda t: t.set_column(5, "elapsed_seconds", t["elapsed_seconds"].cast("string")), "elapsed_seconds is string, not int"),
+    (lambda t: t.set_column(5, "elapsed_seconds", t["elapsed_seconds"].cast("string")), "elapsed_seconds is string, not an integer (int8 to int64)"),
 ])
 def test_a_spins_file_with_a_wrong_column_fails_naming_it_and_writes_nothing(spark, tmp_path, change, named):
     import dataset_gen

@@ -1,6 +1,7 @@
 """Downloads that are whole, checked and atomic, with errors that name the URL and say what to do.
 
-    url_exists(url)        True when the host has the file, False on 404 (not published yet); raises otherwise
+    url_exists(url)        True when the host has the file, False on 404 (not published yet); raises otherwise;
+                           redirects are followed, and a host that refuses HEAD is asked with GET
     download(url, target)  streams the file into the target's path; it appears whole and Parquet, or not at all
 """
 import http.client
@@ -13,15 +14,24 @@ from pathlib import Path
 from song_plays_luigi.settings import http_timeout
 
 
-def open_url(url, method="GET"):
-    """Open url with a timeout. 404 raises FileNotFoundError; every other failure names the URL."""
+class HostAnswered(OSError):
+    """The host answered with an error status other than 404."""
+
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.code = code
+
+
+def open_url(url, method="GET", headers=None):
+    """Open url with a timeout, following redirects. 404 raises FileNotFoundError; every other failure names the URL."""
     try:
-        return urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=http_timeout())
+        return urllib.request.urlopen(urllib.request.Request(url, method=method, headers=headers or {}),
+                                      timeout=http_timeout())
     except urllib.error.HTTPError as error:
         error.close()
         if error.code == 404:
             raise FileNotFoundError(f"{url} is not published (HTTP 404).") from None
-        raise OSError(f"{url} answered HTTP {error.code} {error.reason}.") from None
+        raise HostAnswered(f"{url} answered HTTP {error.code} {error.reason}.", error.code) from None
     except (urllib.error.URLError, TimeoutError) as error:
         reason = getattr(error, "reason", error)
         if isinstance(reason, TimeoutError):
@@ -33,9 +43,21 @@ def open_url(url, method="GET"):
 
 
 def url_exists(url):
-    """Whether the host publishes url: 404 means not yet; an unreachable host is an error, not a 'no'."""
+    """Whether the host publishes url: 404 means not yet; an unreachable host is an error, not a 'no'.
+
+    It asks with HEAD. Hosts that refuse HEAD but serve GET (signed URLs: 403, or 405, 501) are asked for the
+    file's first byte instead.
+    """
     try:
         with open_url(url, method="HEAD"):
+            return True
+    except FileNotFoundError:
+        return False
+    except HostAnswered as refused:
+        if refused.code not in (403, 405, 501):
+            raise
+    try:
+        with open_url(url, headers={"Range": "bytes=0-0"}):
             return True
     except FileNotFoundError:
         return False

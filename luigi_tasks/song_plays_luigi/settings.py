@@ -1,10 +1,14 @@
-"""Where the data comes from and where it goes, read from the environment each time a task needs it.
+"""Where the data comes from and where it goes, read each time a task needs it.
 
-    SONG_PLAYS_DATA_URL      where the files are published (default http://127.0.0.1:8000)
-    SONG_PLAYS_HTTP_TIMEOUT  seconds to wait on a silent host before giving up (default 30)
-    SONG_PLAYS_DATA_DIR      where downloads and reports go (default: data/ in the workshop folder)
-    SONG_PLAYS_SPARK_APP     the PySpark job DatasetGen submits (default: spark/dataset_gen.py)
-    SONG_PLAYS_WORKSPACE     the exercises' folder (workspace/): its data/, and its job once written
+From luigi.cfg's [song_plays] section, or the environment, which wins:
+    SONG_PLAYS_DATA_URL       data_url: a host that publishes the files side by side (http://127.0.0.1:8000)
+    SONG_PLAYS_SPINS_URL      spins_url: one day's spins, a template: https://host/s/abc/spins-{date:%Y-%m-%d}.parquet?dl=1
+    SONG_PLAYS_LISTENERS_URL  listeners_url: the listeners file's own address
+    SONG_PLAYS_HTTP_TIMEOUT   http_timeout: seconds a silent host may keep a download waiting (30)
+From the environment only:
+    SONG_PLAYS_DATA_DIR       where downloads and reports go (default: data/ in the workshop folder)
+    SONG_PLAYS_SPARK_APP      the PySpark job DatasetGen submits (default: spark/dataset_gen.py)
+    SONG_PLAYS_WORKSPACE      the exercises' folder (workspace/): its data/, and its job once written
 
 Importing this module also loads the workshop's luigi.cfg, under any luigi.cfg of your own.
 """
@@ -38,13 +42,43 @@ def config():
     return luigi.configuration.get_config()
 
 
-def data_url():
-    """The remote's base URL, checked before any work starts."""
-    url = os.environ.get("SONG_PLAYS_DATA_URL", DEFAULT_DATA_URL).rstrip("/")
+def setting(variable, key, default=""):
+    """The environment's variable, else luigi.cfg's [song_plays] key (read raw: a template's % is not luigi's)."""
+    return os.environ.get(variable) or config().get("song_plays", key, default, raw=True)
+
+
+def checked_url(url, variable):
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"SONG_PLAYS_DATA_URL must be an http:// or https:// address, not {url!r}.")
+        raise ValueError(f"{variable} must be an http:// or https:// address, not {url!r}.")
     return url
+
+
+def data_url():
+    """The remote's base URL, checked before any work starts."""
+    return checked_url(setting("SONG_PLAYS_DATA_URL", "data_url", DEFAULT_DATA_URL).rstrip("/"), "SONG_PLAYS_DATA_URL")
+
+
+def spins_url(day):
+    """Where the day's spins are published: spins_url's template for the day, else the file under data_url."""
+    template = setting("SONG_PLAYS_SPINS_URL", "spins_url")
+    if not template:
+        return f"{data_url()}/spins-{day:%Y-%m-%d}.snappy.parquet"
+    if "{date" not in template:
+        raise ValueError(f"SONG_PLAYS_SPINS_URL must contain {{date:%Y-%m-%d}} (or another strftime format) where the "
+                         f"day goes, or every day would fetch the same file: {template!r}.")
+    try:
+        url = template.format(date=day)
+    except (KeyError, IndexError, ValueError) as error:
+        raise ValueError(f"SONG_PLAYS_SPINS_URL can only use the field {{date}}, as in {{date:%Y-%m-%d}}: {template!r} "
+                         f"({type(error).__name__}: {error}). Write a literal brace as {{{{ or }}}}.") from None
+    return checked_url(url, "SONG_PLAYS_SPINS_URL")
+
+
+def listeners_url():
+    """Where the listeners dimension is published: listeners_url, else the file under data_url."""
+    url = setting("SONG_PLAYS_LISTENERS_URL", "listeners_url")
+    return checked_url(url, "SONG_PLAYS_LISTENERS_URL") if url else f"{data_url()}/listeners.snappy.parquet"
 
 
 def workspace():
@@ -68,7 +102,7 @@ def spark_app():
 
 
 def http_timeout():
-    text = os.environ.get("SONG_PLAYS_HTTP_TIMEOUT", "30")
+    text = setting("SONG_PLAYS_HTTP_TIMEOUT", "http_timeout", "30")
     try:
         seconds = float(text)
     except ValueError:
@@ -80,4 +114,4 @@ def http_timeout():
 
 def spark_conf():
     """luigi.cfg's [spark-conf]: the Spark settings every Spark of the workshop uses."""
-    return dict(config().items("spark-conf")) if config().has_section("spark-conf") else {}
+    return dict(config().items("spark-conf", raw=True)) if config().has_section("spark-conf") else {}
