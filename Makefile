@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+JUPYTER_SETUP := $(VENV)/.jupyter-setup
 REMOTE := build/remote
 REMOTE_DATA := $(REMOTE)/listeners.snappy.parquet
 CLASS_ARCHIVE := $(VENV)/spark-classes.jsa
@@ -11,7 +12,7 @@ DATE ?= 2019-02-08
 
 .PHONY: setup lab test test-fast exercises serve-data pipeline month cluster cluster-stop luigid benchmark navigation check-java clean
 
-setup: $(INSTALLED) $(REMOTE_DATA) check-java $(CLASS_ARCHIVE)
+setup: $(INSTALLED) $(JUPYTER_SETUP) $(REMOTE_DATA) check-java $(CLASS_ARCHIVE)
 
 # Re-installs only when the pins change.
 $(INSTALLED): requirements.txt pyproject.toml
@@ -19,7 +20,11 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
-	$(BIN)/python -m ipykernel install --user --name song-plays --display-name "Python (song plays workshop)" >/dev/null
+	touch $@
+
+# One kernel, named for the workshop, and no Jupyter news pop-up (notebooks/workshop/jupyter_setup.py).
+$(JUPYTER_SETUP): $(INSTALLED) notebooks/workshop/jupyter_setup.py notebooks/workshop/jupyterlab-overrides.json
+	$(BIN)/python -m workshop.jupyter_setup
 	touch $@
 
 # The workshop's "remote": generated data that http.server publishes.
@@ -35,11 +40,11 @@ $(CLASS_ARCHIVE): $(INSTALLED) $(REMOTE_DATA)
 check-java: $(INSTALLED)
 	@$(BIN)/python spark/check_java.py || echo "WARNING: Spark will not start until Java 17 or 21 is installed (see above)."
 
-# Jupyter refuses root unless told (containers, CI machines).
-# Opens the exercises; the solutions are one folder up, in notebooks/.
+# Jupyter refuses root unless told (containers, CI machines). JupyterLab takes its landing page from
+# LabApp.default_url (it ignores ServerApp's): the exercises; the solutions are one folder up, in notebooks/.
+LAB_OPTIONS := --notebook-dir=notebooks --LabApp.default_url=/lab/tree/exercises/00_setup.ipynb
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.default_url=/lab/tree/exercises/00_setup.ipynb \
-		$(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/jupyter lab $(LAB_OPTIONS) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
 	$(BIN)/python -m pytest

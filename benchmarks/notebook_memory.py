@@ -10,19 +10,34 @@ memory of the kernel's whole process tree: RSS (counts shared pages once per pro
 overstates) and PSS (shares them out, closer to what a container's limit sees). It prints the peaks,
 and what it would be if a student left every finished notebook's kernel running (its memory at the end
 of the notebook stays taken), then one JSON line.
+
+With --lab-session it measures what a Binder user's container holds instead: one JupyterLab server on
+127.0.0.1, in which Debian's Chromium (through Playwright) opens each notebook in turn and runs all its cells,
+leaving every kernel running, as a student who never shuts a kernel down would. Every 0.25 s it adds up the PSS
+of the server's whole process tree (JupyterLab, every kernel, Spark's JVMs, data servers); the browser is the
+student's own, outside the container, and is not counted.
+
+    .venv/bin/python benchmarks/notebook_memory.py --lab-session     # notebooks 00-03 in one JupyterLab
 """
 import json
 import os
+import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_NOTEBOOKS = ["01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb"]
+LAB_SESSION_NOTEBOOKS = ["00_setup.ipynb", *DEFAULT_NOTEBOOKS]
 BINDER_CAP_MB = 2048
+LAB_SESSION_GOAL_MB = 1700  # Binder's cap less 15% headroom
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def parent_of():
@@ -81,13 +96,116 @@ def run_and_sample(notebook, workshop, executed):
             "end_pss_mb": round(last_pss / 1024)}
 
 
+def copy_workshop(scratch):
+    workshop = Path(scratch) / "workshop"
+    for folder in (*CODE_FOLDERS, "tests"):
+        shutil.copytree(ROOT / folder, workshop / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pytest.ini", "luigi.cfg", "pyproject.toml"):
+        shutil.copy(ROOT / name, workshop)
+    return workshop
+
+
+def tree_pss_mb(root_pid):
+    return sum(memory_kb(pid)[1] for pid in descendants(root_pid)) / 1024
+
+
+def start_lab(workshop, home):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = secrets.token_hex(16)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SONG_PLAYS_")}
+    env.update(HOME=str(home), PYTHONPATH=os.pathsep.join(str(workshop / folder) for folder in CODE_FOLDERS))
+    settings = home / ".jupyter/lab/user-settings/@jupyterlab/notebook-extension/tracker.jupyterlab-settings"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('{"windowingMode": "none"}')  # render every cell, so that prompts can be read
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={workshop}", *(["--allow-root"] if os.geteuid() == 0 else [])],
+        cwd=workshop, env=env, stdout=subprocess.DEVNULL, stderr=open(home / "jupyter.log", "w"))
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5).close()
+            return server, url, token
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    raise SystemExit(f"JupyterLab did not start: {(home / 'jupyter.log').read_text()[-2000:]}")
+
+
+def run_all_cells(page, url, token, notebook):
+    page.goto(f"{url}/lab/tree/notebooks/{notebook}?token={token}")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
+    page.wait_for_function("document.querySelector('#jp-main-statusbar')?.innerText.includes('Idle')",
+                           timeout=120_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    idle = 0
+    deadline = time.monotonic() + 900
+    while idle < 3 and time.monotonic() < deadline:
+        time.sleep(1)
+        busy = page.locator(".jp-InputPrompt", has_text="[*]").count()
+        idle = idle + 1 if not busy and "Idle" in page.locator("#jp-main-statusbar").inner_text() else 0
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()
+    return page.get_by_text("passed:", exact=False).count(), errors
+
+
+def lab_session(notebooks):
+    """Open each notebook in one JupyterLab, run it, leave its kernel running; sample the server's tree."""
+    from playwright.sync_api import sync_playwright
+    if not CHROMIUM.exists():
+        raise SystemExit("Debian's chromium is needed: apt-get install chromium")
+    with tempfile.TemporaryDirectory() as scratch:
+        workshop = copy_workshop(scratch)
+        server, url, token = start_lab(workshop, Path(scratch))
+        samples, phase, stop = [], ["JupyterLab alone"], threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                samples.append((phase[0], tree_pss_mb(server.pid)))
+                time.sleep(0.25)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        results = []
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                     args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+                time.sleep(2)
+                for notebook in notebooks:
+                    phase[0] = notebook
+                    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # a tab per notebook
+                    started = time.monotonic()
+                    passed, red = run_all_cells(page, url, token, notebook)
+                    time.sleep(2)  # what stays once the notebook is done
+                    after = tree_pss_mb(server.pid)
+                    peak = max(mb for name, mb in samples if name == notebook)
+                    results.append({"notebook": notebook, "seconds": round(time.monotonic() - started, 1),
+                                    "checkpoints_passed": passed, "red_outputs": red,
+                                    "session_peak_pss_mb": round(peak), "session_pss_after_mb": round(after)})
+                    print(f"{notebook:<36} {results[-1]['seconds']:>6} s  {passed} checkpoints passed, {red} red"
+                          f"  session peak PSS {peak:>6.0f} MB, after {after:>6.0f} MB (kernels left running)",
+                          flush=True)
+                browser.close()
+        finally:
+            stop.set()
+            sampler.join()
+            server.terminate()
+            server.wait(timeout=60)
+    peak = max(mb for _, mb in samples)
+    verdict = "met" if peak <= LAB_SESSION_GOAL_MB else "NOT met"
+    print(f"whole session peak: PSS {peak:.0f} MB ({peak / BINDER_CAP_MB:.0%} of Binder's {BINDER_CAP_MB} MB); "
+          f"goal <= {LAB_SESSION_GOAL_MB} MB: {verdict}")
+    print(json.dumps({"lab_session": results, "session_peak_pss_mb": round(peak), "goal_mb": LAB_SESSION_GOAL_MB,
+                      "binder_cap_mb": BINDER_CAP_MB}))
+
+
 def main(notebooks):
     with tempfile.TemporaryDirectory() as scratch:
-        workshop = Path(scratch) / "workshop"
-        for folder in (*CODE_FOLDERS, "tests"):
-            shutil.copytree(ROOT / folder, workshop / folder, ignore=shutil.ignore_patterns("__pycache__"))
-        for name in ("pytest.ini", "luigi.cfg", "pyproject.toml"):
-            shutil.copy(ROOT / name, workshop)
+        workshop = copy_workshop(scratch)
         results = []
         for notebook in notebooks:
             result = run_and_sample(notebook, workshop, Path(scratch) / notebook)
@@ -106,4 +224,8 @@ def main(notebooks):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or DEFAULT_NOTEBOOKS)
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["--lab-session"]:
+        lab_session(arguments[1:] or LAB_SESSION_NOTEBOOKS)
+    else:
+        main(arguments or DEFAULT_NOTEBOOKS)

@@ -16,7 +16,7 @@ import luigi
 
 from song_plays_luigi.downloads import download, url_exists
 from song_plays_luigi.parameters import DayParameter, RowCountParameter
-from song_plays_luigi.settings import data_dir, data_url
+from song_plays_luigi.settings import data_dir, listeners_url, spins_url
 from song_plays_luigi.spark_submit import WorkshopSparkSubmitTask
 
 
@@ -43,7 +43,7 @@ class DownloadSpins(luigi.Task):
     date = DayParameter()
 
     def requires(self):
-        return ExternalFileChecker(f"{data_url()}/spins-{self.date:%Y-%m-%d}.snappy.parquet")
+        return ExternalFileChecker(spins_url(self.date))
 
     def output(self):
         return luigi.LocalTarget(data_dir() / f"spins/{self.date:%Y/%m/%d}/spins.snappy.parquet",
@@ -58,7 +58,7 @@ class DownloadListeners(luigi.Task):
     date = DayParameter()
 
     def requires(self):
-        return ExternalFileChecker(f"{data_url()}/listeners.snappy.parquet")
+        return ExternalFileChecker(listeners_url())
 
     def output(self):
         return {

@@ -27,7 +27,7 @@ import nbformat
 NOTEBOOKS_DIR = Path(__file__).resolve().parent
 EXERCISES_DIR = NOTEBOOKS_DIR / "exercises"
 WRITEFILE_TARGET = re.compile(r"^(%%writefile(?: -a)?) \.\./(luigi_tasks|spark)/")
-USE_WORKSPACE = "workshop.use_workspace()  # your modules go to workspace/; the solutions stay as they are"
+USE_WORKSPACE = "workshop.use_workspace()  # your modules and data go to workspace/; the solutions stay as they are"
 
 
 class MarkerError(ValueError):
@@ -87,15 +87,35 @@ def stub_out(source, blocks, where):
     return "\n".join(lines)
 
 
-def exercise_of(solution_path):
-    """The exercise edition of one solution notebook, as a notebook object."""
+# The exercises' terminal commands run the student's own module, and their data lives in workspace/data/.
+WORKSPACE_COMMANDS = ("In this edition, the first line below makes the commands use your own module, "
+                      "`workspace/luigi_tasks/song_plays_tasks.py` (the solution's where you have not written yours), "
+                      "your job once you have written it, and your data folder, `workspace/data/`:\n\n```bash\n"
+                      "export PYTHONPATH=workspace/luigi_tasks SONG_PLAYS_WORKSPACE=workspace\n")
+DATA_FOLDER = re.compile(r"(?<![\w./-])data/")
+
+
+def in_the_workspace(markdown):
+    """A solution's markdown as the exercise edition says it: its data/ is workspace/data/, and its luigi
+    commands first point the terminal at the workspace."""
+    markdown = DATA_FOLDER.sub("workspace/data/", markdown)
+    return re.sub(r"```bash\n(?=(?:\.venv/bin/)?luigi --module song_plays_tasks)", WORKSPACE_COMMANDS, markdown, count=1)
+
+
+def exercise_of(solution_path, solved=False):
+    """The exercise edition of one solution notebook, as a notebook object.
+
+    solved=True keeps the solutions' code where the TODOs would be: the exercise edition as a student who has
+    done every exercise has it (the tests run it).
+    """
     nb = nbformat.read(solution_path, as_version=4)
     name = solution_path.name
     has_todos = any(cell.metadata.get("solution_blocks") for cell in nb.cells)
     for index, cell in enumerate(nb.cells):
         where = f"{name}, cell {index} ({cell.id})"
         if cell.cell_type == "code":
-            cell.source = stub_out(cell.source, cell.metadata.pop("solution_blocks", []), where)
+            blocks = cell.metadata.pop("solution_blocks", [])
+            cell.source = cell.source if solved else stub_out(cell.source, blocks, where)
             first, newline, rest = cell.source.partition("\n")
             cell.source = WRITEFILE_TARGET.sub(r"\1 ../workspace/\2/", first) + newline + rest
             if "\nimport workshop\n" in f"\n{cell.source}\n" and USE_WORKSPACE not in cell.source:
@@ -104,6 +124,7 @@ def exercise_of(solution_path):
         else:  # one folder deeper: links that leave notebooks/ need one more ../
             cell.source = (cell.source.replace("](../", "](../../")
                            .replace("?urlpath=lab/tree/notebooks/", "?urlpath=lab/tree/notebooks/exercises/"))
+            cell.source = in_the_workspace(cell.source)
     if has_todos:
         text = (f"**Exercise edition.** Write the code where a cell says `TODO`; the CHECKPOINT after it checks your "
                 f"work and says what to fix. Your modules and data go to `workspace/`. Stuck? The solution is "

@@ -20,7 +20,7 @@ from generate_fake_data import LISTENERS_FILE, SPINS_FILE
 from song_plays_luigi.spark_submit import PYSPARK_HOME, class_archive, helpers_zip
 
 ROOT = Path(__file__).resolve().parents[1]
-# Where luigi.cfg's [spark] class-archive says DatasetGen finds it.
+# Where luigi.cfg's [spark] class_archive says DatasetGen finds it.
 ARCHIVE = class_archive()
 REMOTE = ROOT / "build" / "remote"
 DAY = datetime.date(2019, 2, 8)
@@ -41,7 +41,7 @@ def training_run(archive_out, out):
 def build(archive=ARCHIVE):
     """Write the archive beside, then rename it into place: a failed build never leaves half an archive."""
     if archive is None:
-        raise SystemExit("luigi.cfg's [spark] class-archive is empty: Spark goes without the archive.")
+        raise SystemExit("luigi.cfg's [spark] class_archive is empty: Spark goes without the archive.")
     if not (REMOTE / LISTENERS_FILE).exists():
         raise SystemExit(f"No workshop data in {REMOTE}: run `make setup` (it generates the data first).")
     partial = archive.with_name(f".{archive.name}.partial-{os.getpid()}")

@@ -60,7 +60,7 @@ def reference_env(reference_server, tmp_path, monkeypatch):
 def spark():
     """A local Spark for the whole run; inside notebook 02 it is the notebook's own, left running."""
     from pyspark.sql import SparkSession
-    from workshop import spark_settings
+    from workshop import spark_settings  # importing workshop also points PYSPARK_PYTHON at this Python
     borrowed = SparkSession.getActiveSession()
     session = borrowed or (SparkSession.builder.master("local[2]")
                .config("spark.driver.memory", "1g")

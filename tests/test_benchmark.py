@@ -3,12 +3,12 @@
 Its timings are not checked here (tests never check wall-clock time); only that every run happened and wrote
 what it should.
 """
-import pytest
 import json
 import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from conftest import DAY, ROOT
 import generate_fake_data

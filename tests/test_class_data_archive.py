@@ -46,12 +46,12 @@ def test_an_archive_that_does_not_fit_is_ignored(tmp_path):
     stale = tmp_path / "stale.jsa"
     stale.write_bytes(b"made by another Java\n" * 100)
     config = luigi.configuration.get_config()
-    before = config.get("spark", "class-archive")
-    config.set("spark", "class-archive", str(stale))  # an absolute path, as luigi.cfg may give one
+    before = config.get("spark", "class_archive")
+    config.set("spark", "class_archive", str(stale))  # an absolute path, as luigi.cfg may give one
     try:
         result = start_no_op_spark(tmp_path)
     finally:
-        config.set("spark", "class-archive", before)
+        config.set("spark", "class_archive", before)
     assert str(stale) in " ".join(map(str, result.args)), "the stale archive was not handed to the driver"
     assert result.returncode == 0, result.stderr[-2000:]
     assert "cds" not in (result.stdout + result.stderr).lower(), "the JVM complained about the archive"

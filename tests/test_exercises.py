@@ -2,14 +2,16 @@
 
 Each run happens under papermill in a fresh copy of the workshop, as test_notebooks.py does.
 """
+import os
 import re
+import subprocess
 
 import nbformat
 import papermill
 import pytest
 
 import make_exercises  # noqa: E402 (notebooks/ is on the path via conftest)
-from conftest import ROOT, copy_workshop, without_workshop_settings
+from conftest import ROOT, copy_workshop, luigi_command, without_workshop_settings
 from test_notebooks import WRITTEN_MODULES
 
 EXERCISED = ["01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb"]
@@ -98,10 +100,18 @@ WRONG_SOLUTIONS = {
         ('f"spins/{self.date:%Y/%m/%d}/spins.snappy.parquet"', '"spins/spins.snappy.parquet"'),
     ], 2, "one folder per day"),
     "requires() missing": ("01_luigi_tasks.ipynb", "6596f262", [
-        ('return ExternalFileChecker(f"{data_url()}/spins-{self.date:%Y-%m-%d}.snappy.parquet")', "return []"),
-        ("download(self.input().url, self.output())",
-         'download(f"{data_url()}/spins-{self.date:%Y-%m-%d}.snappy.parquet", self.output())'),
+        ("return ExternalFileChecker(spins_url(self.date))", "return []"),
+        ("download(self.input().url, self.output())", "download(spins_url(self.date), self.output())"),
     ], 2, "requires() is missing"),
+    "DownloadSpins.run() that downloads nothing": ("01_luigi_tasks.ipynb", "6596f262", [
+        ("        download(self.input().url, self.output())", "        pass"),
+    ], 2, "run() must download"),
+    "app_options() with a report folder's _SUCCESS path": ("01_luigi_tasks.ipynb", "20ee2cfb", [
+        ('"--dataset_out_path", self.output_dir() / "dataset",', '"--dataset_out_path", self.output()["dataset"].path,'),
+    ], 4, "app_options() lists the six flags"),
+    "app_options() without --minrows": ("01_luigi_tasks.ipynb", "20ee2cfb", [
+        ('            "--minrows", self.minrows,\n', ""),
+    ], 4, "app_options() lists the six flags"),
     "waiting (MISSING_EXT) where a failure was expected": ("01_luigi_tasks.ipynb", "363ca4c0", [
         ("DatasetGen(date=day)", "DatasetGen(date=unpublished_day)"),
     ], 4, "a :| means a download is waiting"),
@@ -151,3 +161,53 @@ def test_jumping_ahead_says_which_step_is_missing_not_a_name_error(workshop_copy
     number, message = run_until_failure(notebook, notebook.parent)
     assert number == 2, message
     assert "is not defined yet, so the cell that sets it has not run" in message and "Hint:" in message, message
+
+
+@pytest.mark.slow
+def test_a_cell_fixed_and_run_again_leaves_one_version_and_the_command_line_works(workshop_copy, data_server, tmp_path):
+    """A student runs a wrong DownloadSpins, fixes it and runs the cell again: the module holds the fixed one only."""
+    notebook = workshop_copy / "notebooks" / "01_luigi_tasks.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    [index] = [i for i, cell in enumerate(nb.cells) if cell.id == "6596f262"]
+    wrong = nbformat.v4.new_code_cell(nb.cells[index].source.replace(
+        'f"spins/{self.date:%Y/%m/%d}/spins.snappy.parquet"', '"spins/spins.snappy.parquet"'))
+    nb.cells.insert(index, wrong)  # the first, wrong, version runs first; the fixed one after it
+    nbformat.write(nb, notebook)
+    papermill.execute_notebook(str(notebook), str(tmp_path / "out.ipynb"), cwd=str(notebook.parent),
+                               kernel_name="python3", progress_bar=False)
+    module = workshop_copy / "luigi_tasks/song_plays_tasks.py"
+    assert module.read_text().count("class DownloadSpins(") == 1
+    assert module.read_text() == (ROOT / "luigi_tasks/song_plays_tasks.py").read_text()
+    run = subprocess.run(luigi_command("DownloadSpins", "--date", "2019-02-08")[0], cwd=workshop_copy,
+                         env={**os.environ, "SONG_PLAYS_DATA_URL": data_server.url,
+                              "SONG_PLAYS_DATA_DIR": str(tmp_path / "data")}, capture_output=True, text=True, timeout=300)
+    assert "This progress looks :)" in run.stderr, run.stderr[-2000:]
+
+
+def export_line(exercise):
+    """The export line the exercise edition's terminal section gives the student."""
+    text = "\n".join(cell.source for cell in nbformat.read(exercise, as_version=4).cells if cell.cell_type == "markdown")
+    [line] = [line for line in text.splitlines() if line.startswith("export ")]
+    return dict(word.split("=", 1) for word in line.split()[1:])
+
+
+@pytest.mark.slow
+def test_the_exercises_terminal_commands_run_the_students_module_else_the_solution(workshop_copy, data_server):
+    exported = export_line(workshop_copy / "notebooks/exercises/01_luigi_tasks.ipynb")
+    assert exported == {"PYTHONPATH": "workspace/luigi_tasks", "SONG_PLAYS_WORKSPACE": "workspace"}
+    # The terminal the student opens: the workshop folder; its python path is the installed workshop (this copy).
+    env = {**os.environ, "SONG_PLAYS_DATA_URL": data_server.url,
+           "PYTHONPATH": os.pathsep.join([exported["PYTHONPATH"], os.environ["PYTHONPATH"]]),
+           "SONG_PLAYS_WORKSPACE": exported["SONG_PLAYS_WORKSPACE"]}
+    command = luigi_command("DownloadSpins", "--date", "2019-02-08")[0]
+    student = workshop_copy / "workspace/luigi_tasks/song_plays_tasks.py"
+    student.parent.mkdir(parents=True)
+    student.write_text((ROOT / "luigi_tasks/song_plays_tasks.py").read_text().replace(
+        "        download(self.input().url, self.output())", "        raise RuntimeError('my DownloadSpins is broken')"))
+    broken = subprocess.run(command, cwd=workshop_copy, env=env, capture_output=True, text=True, timeout=300)
+    assert "my DownloadSpins is broken" in broken.stderr and "This progress looks :(" in broken.stderr
+
+    student.unlink()  # not written yet: the solution's module runs, with the data in workspace/data/
+    solution = subprocess.run(command, cwd=workshop_copy, env=env, capture_output=True, text=True, timeout=300)
+    assert "This progress looks :)" in solution.stderr, solution.stderr[-2000:]
+    assert (workshop_copy / "workspace/data/spins/2019/02/08/spins.snappy.parquet").exists()

@@ -33,8 +33,13 @@ def free_port():
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def jupyter_lab(tmp_path, monkeypatch):
+def make_lab_options():
+    """The options `make lab` starts JupyterLab with (the Makefile's LAB_OPTIONS)."""
+    [line] = [line for line in (ROOT / "Makefile").read_text().splitlines() if line.startswith("LAB_OPTIONS :=")]
+    return line.split(":=", 1)[1].split()
+
+
+def start_lab(tmp_path, monkeypatch, *options):
     without_workshop_settings(monkeypatch)
     workshop = copy_workshop(tmp_path / "workshop", monkeypatch)
     # Render every cell, not only those in view, so the page can be read top to bottom.
@@ -45,8 +50,9 @@ def jupyter_lab(tmp_path, monkeypatch):
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
          f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={workshop}", *(["--allow-root"] if os.geteuid() == 0 else [])],
-        stdout=subprocess.DEVNULL, stderr=open(tmp_path / "jupyter.log", "w"), env={**os.environ, "HOME": str(tmp_path)})
+         *(options or [f"--ServerApp.root_dir={workshop}"]), *(["--allow-root"] if os.geteuid() == 0 else [])],
+        cwd=workshop, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "jupyter.log", "w"),
+        env={**os.environ, "HOME": str(tmp_path)})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -56,9 +62,41 @@ def jupyter_lab(tmp_path, monkeypatch):
         except OSError:
             assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "jupyter.log").read_text()[-3000:]
             time.sleep(0.5)
+    return server, url, token, workshop
+
+
+@pytest.fixture
+def jupyter_lab(tmp_path, monkeypatch):
+    server, url, token, workshop = start_lab(tmp_path, monkeypatch)
     yield url, token, workshop
     server.terminate()
     server.wait(timeout=60)
+
+
+def test_make_lab_lands_on_the_first_exercise_with_the_workshops_kernel_and_no_news(tmp_path, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    server, url, token, workshop = start_lab(tmp_path, monkeypatch, *make_lab_options())
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{url}/?token={token}")  # what the address `make lab` prints opens
+            page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
+            page.wait_for_function("document.querySelector('#jp-main-statusbar')?.innerText.includes('Idle')",
+                                   timeout=120_000)
+            time.sleep(3)  # time for a news toast to appear, if one would
+            assert page.url.split("?")[0].endswith("/lab/tree/exercises/00_setup.ipynb"), page.url
+            assert page.locator(".jp-DirListing-item", has_text="01_luigi_tasks.ipynb").count() == 1
+            assert "exercises" in page.locator(".jp-BreadCrumbs").inner_text()
+            assert "Python 3 (song plays workshop)" in page.locator("#jp-main-statusbar").inner_text()
+            assert page.get_by_text("Jupyter news").count() == 0, "the news pop-up is showing"
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ROOT / "build" / "jupyterlab_landing.png"))
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
 
 
 def wait_until_every_cell_ran(page, timeout=600):

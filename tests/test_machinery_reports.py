@@ -44,5 +44,11 @@ def test_inputs_keep_only_the_columns_the_job_needs_in_their_order(spark, tmp_pa
 def test_an_input_with_a_wrong_type_names_the_column_and_what_was_expected(spark, tmp_path):
     path = tmp_path / "listeners.parquet"
     spark.createDataFrame([("1",)], "fake_listener_id STRING").write.parquet(str(path))
-    with pytest.raises(inputs.SchemaMismatchError, match="fake_listener_id is string, not int; age is missing"):
+    with pytest.raises(inputs.SchemaMismatchError, match=r"fake_listener_id is string, not an integer \(int8 to int64\); age is missing"):
         inputs.read_listeners(spark, path)
+
+
+def test_sparks_python_workers_run_this_python_not_the_first_python3_on_path(spark):
+    """Where PATH's python3 is another minor version, workers of that Python fail with PYTHON_VERSION_MISMATCH."""
+    import sys
+    assert spark.sparkContext.parallelize([1], 1).map(lambda _: __import__("sys").executable).first() == sys.executable

@@ -100,5 +100,5 @@ def test_spark_defaults_for_binder_are_luigi_cfgs_settings():
     defaults = spark_defaults()
     config = luigi.configuration.get_config()
     assert defaults["spark.master"] == config.get("spark", "master")
-    assert defaults["spark.driver.memory"] == config.get("spark", "driver-memory")
+    assert defaults["spark.driver.memory"] == config.get("spark", "driver_memory")
     assert settings.spark_conf().items() <= defaults.items()

@@ -85,9 +85,9 @@ def post_build_with_a_python_that(tmp_path, script):
 
 
 def test_binder_post_build_never_fails_the_image_build_for_the_class_archive(tmp_path):
-    """Without Java (here: a python whose pip works and nothing else), postBuild goes on and says Spark only
+    """Without Java (here: a python whose -m modules work and nothing else), postBuild goes on and says Spark only
     starts slower."""
-    built = post_build_with_a_python_that(tmp_path, '[ "$1 $2" = "-m pip" ] && exit 0; exit 1')
+    built = post_build_with_a_python_that(tmp_path, '[ "$1" = "-m" ] && exit 0; exit 1')
     assert built.returncode == 0, built.stderr
     assert "Spark will start a few seconds slower" in built.stdout
 
@@ -95,3 +95,16 @@ def test_binder_post_build_never_fails_the_image_build_for_the_class_archive(tmp
 def test_binder_post_build_fails_when_the_workshop_cannot_be_installed(tmp_path):
     built = post_build_with_a_python_that(tmp_path, "exit 1")
     assert built.returncode != 0
+
+
+def test_the_launcher_offers_one_kernel_the_workshops_and_no_news():
+    """make setup leaves one kernel, python3 (what the notebooks and papermill ask for), named for the workshop."""
+    import json
+    listed = subprocess.run([str(Path(sys.executable).parent / "jupyter"), "kernelspec", "list", "--json"],
+                            capture_output=True, text=True, timeout=60)
+    kernels = json.loads(listed.stdout)["kernelspecs"]
+    assert list(kernels) == ["python3"], kernels
+    assert kernels["python3"]["spec"]["display_name"] == "Python 3 (song plays workshop)"
+    assert kernels["python3"]["spec"]["argv"][0] == sys.executable
+    overrides = Path(sys.prefix) / "share/jupyter/lab/settings/overrides.json"
+    assert json.loads(overrides.read_text())["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"

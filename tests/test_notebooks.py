@@ -55,19 +55,57 @@ def workshop_copy(tmp_path_factory):
     return copy_workshop(tmp_path_factory.mktemp("workshop"))
 
 
+def outputs(executed):
+    return [output for cell in executed.cells for output in cell.get("outputs", [])]
+
+
+def assert_clean_and_green(path):
+    """Every checkpoint passed; nothing red (no stderr, no error); no DataFrame echo; no environment printed."""
+    executed = nbformat.read(path, as_version=4)
+    printed = "".join(output.get("text", "") for output in outputs(executed))
+    expected = sum(cell.source.count("with Checkpoint(") for cell in executed.cells)
+    assert printed.count("CHECKPOINT ") == printed.count(" passed: ") == expected, path.name
+    red = [output.get("text", output.get("evalue", ""))[:500] for output in outputs(executed)
+           if output.get("name") == "stderr" or output.output_type == "error"]
+    assert not red, f"{path.name} shows red output: {red}"
+    echoes = [output["data"]["text/plain"] for output in outputs(executed)
+              if output.output_type == "execute_result" and output["data"].get("text/plain", "").startswith("DataFrame[")]
+    assert not echoes, f"{path.name} echoes {echoes}"
+    assert PLANTED_SECRET not in path.read_text(), "an output printed the environment"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_green_under_papermill(name, workshop_copy, monkeypatch):
+def test_notebook_runs_green_twice_under_papermill(name, workshop_copy, monkeypatch):
+    """Students run whole notebooks again: the second run in the same checkout must pass as the first did."""
     without_workshop_settings(monkeypatch)
     use_copy(monkeypatch, workshop_copy)
     monkeypatch.setenv("WORKSHOP_API_TOKEN", PLANTED_SECRET)
-    papermill.execute_notebook(str(workshop_copy / "notebooks" / name), str(EXECUTED / name),
-                               cwd=str(workshop_copy / "notebooks"), kernel_name="python3", progress_bar=False)
-    executed = nbformat.read(EXECUTED / name, as_version=4)
-    printed = "".join(output.get("text", "") for cell in executed.cells for output in cell.get("outputs", []))
-    expected = sum(cell.source.count("with Checkpoint(") for cell in executed.cells)
-    assert printed.count("CHECKPOINT ") == printed.count(" passed: ") == expected
-    assert PLANTED_SECRET not in (EXECUTED / name).read_text(), "an output printed the environment"
+    for run in ("first", "second"):
+        executed = EXECUTED / (name if run == "second" else f"first-run-{name}")
+        papermill.execute_notebook(str(workshop_copy / "notebooks" / name), str(executed),
+                                   cwd=str(workshop_copy / "notebooks"), kernel_name="python3", progress_bar=False)
+        assert_clean_and_green(executed)
     for module in WRITTEN_MODULES:
         if (workshop_copy / module).exists():
             assert (workshop_copy / module).read_text() == (ROOT / module).read_text(), f"{name} wrote another {module}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_exercise_edition_done_runs_green_twice(name, tmp_path_factory, monkeypatch):
+    """The exercises with every TODO written as the solution does: the student's path, workspace/ and all."""
+    import make_exercises
+    copy = copy_workshop(tmp_path_factory.mktemp("exercises"), monkeypatch)
+    without_workshop_settings(monkeypatch)
+    monkeypatch.setenv("WORKSHOP_API_TOKEN", PLANTED_SECRET)
+    notebook = copy / "notebooks" / "exercises" / name
+    nbformat.write(make_exercises.exercise_of(copy / "notebooks" / name, solved=True), notebook)
+    for run in ("first", "second"):
+        executed = EXECUTED / f"exercise-{run}-run-{name}"
+        papermill.execute_notebook(str(notebook), str(executed), cwd=str(notebook.parent), kernel_name="python3",
+                                   progress_bar=False)
+        assert_clean_and_green(executed)
+    for module in WRITTEN_MODULES:
+        written = copy / "workspace" / module
+        assert not written.exists() or written.read_text() == (ROOT / module).read_text(), f"{name}: {module}"

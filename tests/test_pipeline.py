@@ -1,5 +1,4 @@
 """Section 3: Luigi submits the PySpark job. Outputs, the failure path, reruns, and no leaked environment."""
-import pytest
 import datetime
 import os
 import signal
@@ -8,6 +7,7 @@ import sys
 import time
 
 from luigi.execution_summary import LuigiStatusCode
+import pytest
 
 import generate_fake_data
 import song_plays_tasks as tasks
@@ -120,3 +120,23 @@ def test_a_run_killed_while_writing_leaves_nothing_complete_and_the_rerun_succee
     assert "This progress looks :)" in rerun.stderr, rerun.stderr[-3000:]
     assert len(success_files(data_dir)) == 2
     assert_reports_match_pandas(data_dir)
+
+
+def test_exit_codes_tell_done_not_yet_and_failed_apart(data_server, tmp_path, monkeypatch):
+    """luigi.cfg's [retcode]: a cron job or a CI step reads how the run ended from the exit code alone."""
+    import luigi.configuration
+    config = luigi.configuration.get_config()
+    missing, failed = config.getint("retcode", "missing_data"), config.getint("retcode", "task_failed")
+    assert 0 < missing < failed
+    env = {"SONG_PLAYS_DATA_URL": data_server.url, "SONG_PLAYS_DATA_DIR": str(tmp_path)}
+    not_yet = luigi_cli("DatasetGen", "--date", "2019-02-09", env=env)
+    assert "This progress looks :|" in not_yet.stderr and not_yet.returncode == missing
+    too_few = luigi_cli("DatasetGen", "--date", "2019-02-08", "--minrows", "10000000", env=env)
+    assert "This progress looks :(" in too_few.stderr and too_few.returncode == failed
+    done = luigi_cli("DatasetGen", "--date", "2019-02-08", env=env)
+    assert "This progress looks :)" in done.stderr and done.returncode == 0
+    # make pipeline passes the code on: `make pipeline DATE=2019-02-09` fails for a day not out yet.
+    monkeypatch.delenv("SONG_PLAYS_DATA_URL", raising=False)
+    pipeline = subprocess.run([sys.executable, "-m", "workshop", "pipeline", "--date", "2019-02-09"], cwd=ROOT,
+                              env={**os.environ, "SONG_PLAYS_DATA_DIR": str(tmp_path)}, capture_output=True, timeout=600)
+    assert pipeline.returncode == missing

@@ -50,7 +50,7 @@ def reports(data_dir, day):
 
 def test_range_runs_every_published_day_and_waits_for_the_one_not_published(ranged_days):
     data_dir, result = ranged_days
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 20, result.stderr[-3000:]  # luigi.cfg [retcode] missing_data: a day is not out
     assert "This progress looks :| because there were missing external dependencies" in result.stdout + result.stderr
     for day in PUBLISHED:
         assert (data_dir / f"output/{day:%Y/%m/%d}/dataset/_SUCCESS").exists(), day
@@ -124,7 +124,9 @@ def test_two_workers_sharing_luigid_run_the_spark_job_once(month_server, tmp_pat
         outputs = [worker.communicate(timeout=600)[0] for worker in workers]
         done = luigid.tasks("DONE")
 
-    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    # Each did what luigid gave it (0), or was refused a task the other ran (not_run, 25): never a failure code.
+    codes = sorted(worker.returncode for worker in workers)
+    assert set(codes) <= {0, 25}, (codes, outputs)
     assert len(list(events.iterdir())) == 1, outputs
     ran = [output for output in outputs if f"running   DatasetGen(date={day}" in output]
     assert len(ran) == 1, outputs

@@ -12,8 +12,8 @@ def spark_defaults():
     pyspark starts for a notebook would warn that it cannot use it.
     """
     return {"spark.master": config().get("spark", "master", "local[2]"),
-            "spark.driver.memory": config().get("spark", "driver-memory", "1g"),
-            "spark.driver.extraJavaOptions": config().get("spark", "driver-java-options", ""),
+            "spark.driver.memory": config().get("spark", "driver_memory", "1g"),
+            "spark.driver.extraJavaOptions": config().get("spark", "driver_java_options", ""),
             **spark_conf()}
 
 

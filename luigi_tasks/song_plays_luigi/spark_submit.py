@@ -33,8 +33,8 @@ class SparkJobFailed(RuntimeError):
 
 
 def class_archive():
-    """luigi.cfg's [spark] class-archive, in this Python environment's folder unless the path is absolute."""
-    name = config().get("spark", "class-archive", "")
+    """luigi.cfg's [spark] class_archive, in this Python environment's folder unless the path is absolute."""
+    name = config().get("spark", "class_archive", "")
     return Path(sys.prefix, name) if name else None
 
 

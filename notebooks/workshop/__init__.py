@@ -3,7 +3,8 @@
 - checkpoints:   Checkpoint, face and step: CHECKPOINT cells that say what to fix
 - data_server:   the workshop's remote, Python's http.server on 127.0.0.1
 - luigi_runs:    luigi.build in the kernel, luigi's log, the exercises' workspace, the command-line runs
-- spark_session: a SparkSession set up as the job's (luigi.cfg), and its UI's address
+- spark_session: a SparkSession set up as the job's (luigi.cfg), quiet, and stopped with its JVM
+- writefile:     %%writefile that a student can run again without leaving two versions of a class
 - pictures:      the task graph and a month's calendar
 - reports:       reading the reports, and the same logic in pandas to check them against
 
@@ -25,6 +26,16 @@ ROOT = Path(__file__).resolve().parents[2]
 if song_plays_luigi.settings.WORKSHOP_ROOT != ROOT:
     raise ImportError(f"This Python has the workshop in {song_plays_luigi.settings.WORKSHOP_ROOT} installed, not "
                       f"this one ({ROOT}): run `pip install -e .` here, or open the notebooks from there.")
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # Spark's driver and UI listen on loopback only
+
+from workshop import spark_session, writefile  # noqa: E402
+from workshop.checkpoints import Checkpoint, face, ran, step  # noqa: E402
+from workshop.data_server import REMOTE_DIR, DataServer, browser_url, ensure_remote_data, use_data_url  # noqa: E402
+from workshop.luigi_runs import build, commands_run, luigi_log, use_workspace  # noqa: E402
+from workshop.pictures import draw_month, draw_task_graph  # noqa: E402
+from workshop.reports import COUNTS_COLUMNS, DATASET_COLUMNS, pandas_reports, read_report, same_rows  # noqa: E402
+from workshop.spark_session import spark_settings, spark_ui_url, stop_spark  # noqa: E402
+
 
 def in_a_notebook():
     try:
@@ -34,13 +45,10 @@ def in_a_notebook():
     return get_ipython() is not None
 
 
-if in_a_notebook():
-    os.chdir(ROOT / "notebooks")
-os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # Spark's driver and UI listen on loopback only
+spark_session.use_this_python_for_spark_workers()
 
-from workshop.checkpoints import Checkpoint, face, step  # noqa: E402
-from workshop.data_server import REMOTE_DIR, DataServer, browser_url, ensure_remote_data, use_data_url  # noqa: E402
-from workshop.luigi_runs import build, commands_run, luigi_log, use_workspace  # noqa: E402
-from workshop.pictures import draw_month, draw_task_graph  # noqa: E402
-from workshop.reports import COUNTS_COLUMNS, DATASET_COLUMNS, pandas_reports, read_report, same_rows  # noqa: E402
-from workshop.spark_session import spark_settings, spark_ui_url  # noqa: E402
+if in_a_notebook():
+    from IPython import get_ipython
+    os.chdir(ROOT / "notebooks")
+    writefile.register(get_ipython())  # %%writefile -a run again replaces its part instead of adding a copy
+    spark_session.send_spark_console_to()  # Spark's own console lines go to build/spark-console.log

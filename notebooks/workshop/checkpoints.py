@@ -1,10 +1,20 @@
 """CHECKPOINT cells: every check must hold, and a failure says what to fix."""
+import re
 from contextlib import contextmanager
 
 
 def face(result):
     """The face luigi ends its summary with: ':)', ':|' or ':('."""
     return result.status.value[0]
+
+
+def ran(result):
+    """The tasks luigi's summary lists as run successfully, e.g. ['1 DownloadSpins(date=2019-02-08)'].
+
+    A task whose outputs already existed is not among them: luigi did not run it.
+    """
+    section = re.search(r"ran successfully:\n((?: {4}- .*\n)+)", result.summary_text)
+    return [line.strip()[2:] for line in section.group(1).splitlines()] if section else []
 
 
 class Checkpoint:

@@ -1,7 +1,9 @@
 """Luigi inside the kernel (luigi.build), what it logs, and the exercises' workspace."""
 import logging
 import os
+import re
 import sys
+import warnings
 from contextlib import contextmanager
 from types import SimpleNamespace
 
@@ -24,13 +26,50 @@ def build(*tasks, **options):
     return result
 
 
+class OneLine(logging.Formatter):
+    """A luigi message as one line, and an error's last line instead of its traceback.
+
+    The traceback runs through luigi's own worker code, and the line the student needs is the last one:
+    "FileNotFoundError: http://... is not published (HTTP 404)".
+    """
+
+    def format(self, record):
+        text = re.sub(r"^\[pid \d+\] Worker Worker\(.*?\) ", "", record.getMessage())
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None:
+            text += f"\n    {type(error).__name__}: {error}"
+        return f"luigi {record.levelname.lower()}: {text}"
+
+
+# RangeDaily passes luigi's own default (None) through a string parameter; the warning says nothing to a student.
+warnings.filterwarnings("ignore", message='Parameter "param_name" with value "None" is not of type string',
+                        category=UserWarning)
+
+
 def show_luigi_warnings_only():
-    """Set up luigi's console logging now, at WARNING, as luigi.build(log_level=...) would on its first call.
+    """Set up luigi's console logging now, at WARNING, as luigi.build(log_level=...) would on its first call,
+    and show it on stdout, one line a message: in a notebook, stderr is a red block, which means "wrong".
 
     Done up front so that luigi_log() can collect INFO lines from the very first build.
     """
     from luigi.setup_logging import InterfaceLogging
     InterfaceLogging.setup(SimpleNamespace(background=None, logdir=None, logging_conf_file=None, log_level="WARNING"))
+    logger = logging.getLogger("luigi-interface")
+    for handler in list(logger.handlers):
+        if type(handler) is logging.StreamHandler:  # luigi's, to stderr
+            logger.removeHandler(handler)
+            logger.addHandler(ToStdout(handler.level))
+
+
+class ToStdout(logging.Handler):
+    """Writes each message, one line, to whatever sys.stdout is when it is logged (a cell's output)."""
+
+    def __init__(self, level):
+        super().__init__(level)
+        self.setFormatter(OneLine())
+
+    def emit(self, record):
+        print(self.format(record), file=sys.stdout, flush=True)
 
 
 @contextmanager

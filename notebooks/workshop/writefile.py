@@ -1,0 +1,87 @@
+"""%%writefile, safe to run again: a part written with -a replaces its own earlier version instead of piling up.
+
+IPython's own %%writefile -a appends whatever it is given. A student who fixes a cell and runs it again ends up
+with both versions of a class in the module: Python uses the last one, but the luigi command refuses the module
+(TaskClassAmbigiousException). Here a part replaces the classes and functions of the same names where they
+stand, and the head of a module (%%writefile without -a) replaces only the head, keeping the parts after it.
+Run in order, once, it writes exactly what IPython's would.
+"""
+import ast
+import os
+import shlex
+
+DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def defined_names(text):
+    try:
+        return {node.name for node in ast.parse(text).body if isinstance(node, DEFINITIONS)}
+    except SyntaxError:
+        return set()
+
+
+def line_offsets(text):
+    """offsets[n]: where line n+1 (1-based) starts; the last one is len(text)."""
+    offsets = [0]
+    for line in text.splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    return offsets
+
+
+def merge(existing, text, append):
+    """The module after writing text into it; existing is None when the file is new."""
+    if existing is None:
+        return text
+    try:
+        nodes = ast.parse(existing).body
+    except SyntaxError:  # a broken module cannot be matched: behave as IPython does
+        return existing + text if append else text
+    offsets = line_offsets(existing)
+
+    def region_start(node):  # right after the end of the statement before it: its blank lines belong to it
+        index = nodes.index(node)
+        return offsets[nodes[index - 1].end_lineno] if index else 0
+
+    definitions = [node for node in nodes if isinstance(node, DEFINITIONS)]
+    if not append:  # the module's head: replace what stands before the first definition
+        if not definitions or defined_names(text):
+            return text
+        return text + existing[region_start(definitions[0]):]
+    matched = [node for node in definitions if node.name in defined_names(text)]
+    if not matched:
+        return existing + text
+    first, last = nodes.index(matched[0]), nodes.index(matched[-1])
+
+    def also_in_part(node):  # a statement of the old part around its definitions, e.g. `if __name__ == ...`
+        return not isinstance(node, DEFINITIONS) and ast.get_source_segment(existing, node) in text
+
+    while first > 0 and also_in_part(nodes[first - 1]):
+        first -= 1
+    while last + 1 < len(nodes) and also_in_part(nodes[last + 1]):
+        last += 1
+    return existing[:region_start(nodes[first])] + text + existing[offsets[nodes[last].end_lineno]:]
+
+
+def writefile(line, cell):
+    """%%writefile [-a] FILE: write the cell to FILE; with -a, add it, replacing its earlier version."""
+    words = shlex.split(line)
+    append = bool({"-a", "--append"} & set(words))
+    [path] = [os.path.expanduser(word) for word in words if word not in ("-a", "--append")]
+    existing = None
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            existing = f.read()
+    merged = merge(existing, cell, append)
+    replaced = sorted(defined_names(cell) & defined_names(existing or "")) if append else []
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(merged)
+    if existing is None:
+        print(f"Writing {path}")
+    elif replaced:
+        print(f"Replacing {', '.join(replaced)} in {path}")
+    else:
+        print(f"{'Appending to' if append else 'Writing the head of'} {path}")
+
+
+def register(shell):
+    shell.register_magic_function(writefile, magic_kind="cell", magic_name="writefile")
