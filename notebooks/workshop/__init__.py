@@ -51,4 +51,3 @@ if in_a_notebook():
     from IPython import get_ipython
     os.chdir(ROOT / "notebooks")
     writefile.register(get_ipython())  # %%writefile -a run again replaces its part instead of adding a copy
-    spark_session.send_spark_console_to()  # Spark's own console lines go to build/spark-console.log

@@ -1,6 +1,6 @@
 """The notebooks' own SparkSessions: set up as the job is (luigi.cfg), quiet, and gone when stopped.
 
-- spark_settings(): for SparkSession.builder.config(map=...): luigi.cfg's [spark-conf] and UTC
+- spark_settings(): for SparkSession.builder.config(map=...): luigi.cfg's [spark-conf], UTC, driver memory
 - use_this_python_for_spark_workers(): Spark's Python workers run the kernel's Python
 - send_spark_console_to(log): Spark's JVM writes its start-up lines and log there, not in red in the notebook
 - stop_spark(spark): spark.stop(), and the JVM too (spark.stop() alone keeps it, about 400 MB, for the kernel's life)
@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from song_plays_luigi.settings import WORKSHOP_ROOT, spark_conf
+from song_plays_luigi.settings import WORKSHOP_ROOT, config, spark_conf
 
 from workshop.data_server import browser_url
 
@@ -17,8 +17,15 @@ SPARK_CONSOLE_LOG = WORKSHOP_ROOT / "build" / "spark-console.log"
 
 
 def spark_settings():
-    """Settings for SparkSession.builder.config(map=...): the job's, from luigi.cfg, plus what its main() sets."""
-    return {**spark_conf(), "spark.sql.session.timeZone": "UTC"}
+    """Settings for SparkSession.builder.config(map=...): the job's, from luigi.cfg, plus what its main() sets,
+    and the notebooks' driver memory ([song_plays] notebook_driver_memory).
+
+    Called as a session is built, it also sends that JVM's console to build/spark-console.log: only then, so that
+    a kernel that never starts Spark never imports pyspark (about 30 MB).
+    """
+    send_spark_console_to()
+    return {**spark_conf(), "spark.sql.session.timeZone": "UTC",
+            "spark.driver.memory": config().get("song_plays", "notebook_driver_memory", "768m")}
 
 
 def use_this_python_for_spark_workers():
@@ -40,7 +47,9 @@ def send_spark_console_to(log=SPARK_CONSOLE_LOG):
     """
     from pyspark.core import context
 
-    launch = getattr(context.launch_gateway, "launches", context.launch_gateway)
+    if hasattr(context.launch_gateway, "launches"):
+        return  # already sent
+    launch = context.launch_gateway
 
     def launch_quietly(conf=None, popen_kwargs=None):
         log.parent.mkdir(parents=True, exist_ok=True)
