@@ -7,7 +7,6 @@ import argparse
 import datetime
 import gzip
 import shutil
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc

@@ -5,7 +5,6 @@ import re
 import subprocess
 import sys
 import urllib.request
-from pathlib import Path
 
 from song_plays_luigi.settings import WORKSHOP_ROOT
 
