@@ -10,7 +10,7 @@ CLASS_ARCHIVE := $(VENV)/spark-classes.jsa
 PORT ?= 8000
 DATE ?= 2019-02-08
 
-.PHONY: setup lab test test-fast exercises serve-data pipeline month cluster cluster-stop luigid benchmark navigation check-java clean
+.PHONY: setup lab test test-fast exercises serve-data pipeline month cluster cluster-stop luigid benchmark navigation check-java progress preflight guide clean
 
 setup: $(INSTALLED) $(JUPYTER_SETUP) $(REMOTE_DATA) check-java $(CLASS_ARCHIVE)
 
@@ -88,6 +88,18 @@ benchmark: setup
 navigation: $(INSTALLED)
 	$(BIN)/python notebooks/navigation.py
 	$(BIN)/python notebooks/make_exercises.py
+
+# Checkpoints passed, hints and solutions used, section by section (workspace/progress.json; nothing leaves it).
+progress: $(INSTALLED)
+	@$(BIN)/python -m workshop progress
+
+# Before a class: the data host, Java and the packages students need all answer. DATA_URL=... checks your host.
+preflight: setup
+	@$(if $(DATA_URL),SONG_PLAYS_DATA_URL=$(DATA_URL)) $(BIN)/python -m workshop preflight
+
+# INSTRUCTOR_GUIDE.md from the notebooks, the planted mistakes and the browser test's timings (build/).
+guide: $(INSTALLED)
+	$(BIN)/python notebooks/instructor_guide.py
 
 # The student edition, notebooks/exercises/, from the solution cells' solution_blocks metadata.
 exercises: $(INSTALLED)

@@ -13,7 +13,9 @@ the modules their %%writefile cells write) carries no markers at all:
 
 "body_of" is a def line: its body (after any docstring) is left out. "from" and "to" are the first and last
 lines of a block. Each becomes a TODO and a NotImplementedError that says the same, so running the cell early
-says what is left to write. Everything else stays as it is: markdown, imports, scaffolding, CHECKPOINT cells.
+says what is left to write (and the CHECKPOINT after it, "not started yet": workshop.coach looks for that line).
+Cells tagged "answers" (the answers to a notebook's closing questions) are left out. Everything else stays as it
+is: markdown, imports, scaffolding, CHECKPOINT cells.
 The exercises' %%writefile cells write into workspace/ (git-ignored), never over the committed modules, and
 each notebook starts by pointing its imports there.
 """
@@ -27,6 +29,7 @@ import nbformat
 NOTEBOOKS_DIR = Path(__file__).resolve().parent
 EXERCISES_DIR = NOTEBOOKS_DIR / "exercises"
 WRITEFILE_TARGET = re.compile(r"^(%%writefile(?: -a)?) \.\./(luigi_tasks|spark)/")
+ANSWERS_TAG = "answers"
 USE_WORKSPACE = "workshop.use_workspace()  # your modules and data go to workspace/; the solutions stay as they are"
 
 
@@ -63,9 +66,8 @@ def body_span(lines, def_index):
     return first, end
 
 
-def stub_out(source, blocks, where):
-    """source with each block replaced by a TODO and a NotImplementedError."""
-    lines = source.split("\n")
+def block_spans(lines, blocks, where):
+    """Where each block is in a cell's lines: (first, last, todo), last to first."""
     spans = []
     for block in blocks:
         if not block.get("todo"):
@@ -81,10 +83,27 @@ def stub_out(source, blocks, where):
             raise MarkerError(f"{where}: a block at the top level would stop the cell; "
                               "put it inside a function or a `with workshop.step(...)` block")
         spans.append((first, last, block["todo"]))
-    for first, last, todo in sorted(spans, reverse=True):
+    return sorted(spans, reverse=True)
+
+
+def stub_line(todo):
+    """The line that stands for a block until the student writes it (workshop.coach looks for it)."""
+    return f"raise NotImplementedError({todo!r})"
+
+
+def stub_out(source, blocks, where):
+    """source with each block replaced by a TODO and a NotImplementedError."""
+    lines = source.split("\n")
+    for first, last, todo in block_spans(lines, blocks, where):
         indent = indent_of(lines[first])
-        lines[first:last + 1] = [f"{indent}# TODO: {todo}", f"{indent}raise NotImplementedError({todo!r})"]
+        lines[first:last + 1] = [f"{indent}# TODO: {todo}", f"{indent}{stub_line(todo)}"]
     return "\n".join(lines)
+
+
+def exercise_writefile(source):
+    """A %%writefile cell as the exercise edition has it: writing into workspace/."""
+    first, newline, rest = source.partition("\n")
+    return WRITEFILE_TARGET.sub(r"\1 ../workspace/\2/", first) + newline + rest
 
 
 # The exercises' terminal commands run the student's own module, and their data lives in workspace/data/.
@@ -110,14 +129,14 @@ def exercise_of(solution_path, solved=False):
     """
     nb = nbformat.read(solution_path, as_version=4)
     name = solution_path.name
+    # The answers to the questions at a notebook's end are for the solution edition only.
+    nb.cells = [cell for cell in nb.cells if ANSWERS_TAG not in cell.metadata.get("tags", [])]
     has_todos = any(cell.metadata.get("solution_blocks") for cell in nb.cells)
     for index, cell in enumerate(nb.cells):
         where = f"{name}, cell {index} ({cell.id})"
         if cell.cell_type == "code":
             blocks = cell.metadata.pop("solution_blocks", [])
-            cell.source = cell.source if solved else stub_out(cell.source, blocks, where)
-            first, newline, rest = cell.source.partition("\n")
-            cell.source = WRITEFILE_TARGET.sub(r"\1 ../workspace/\2/", first) + newline + rest
+            cell.source = exercise_writefile(cell.source if solved else stub_out(cell.source, blocks, where))
             if "\nimport workshop\n" in f"\n{cell.source}\n" and USE_WORKSPACE not in cell.source:
                 cell.source = re.sub(r"^import workshop$", f"import workshop\n{USE_WORKSPACE}", cell.source,
                                      count=1, flags=re.MULTILINE)
@@ -126,9 +145,10 @@ def exercise_of(solution_path, solved=False):
                            .replace("?urlpath=lab/tree/notebooks/", "?urlpath=lab/tree/notebooks/exercises/"))
             cell.source = in_the_workspace(cell.source)
     if has_todos:
-        text = (f"**Exercise edition.** Write the code where a cell says `TODO`; the CHECKPOINT after it checks your "
-                f"work and says what to fix. Your modules and data go to `workspace/`. Stuck? The solution is "
-                f"[../{name}](../{name}).")
+        text = (f"**Exercise edition.** Write the code where a cell says `TODO`; the CHECKPOINT after it, "
+                f"`check.stepN()`, checks your work and says what to fix. Your modules and data go to `workspace/`. "
+                f"Stuck? `check.hint(N)` gives a hint, a better one each time; `check.solution(N)` puts the answer "
+                f"in a new cell. The whole solution: [../{name}](../{name}).")
     else:
         text = (f"**Exercise edition.** This section has no code for you to write: run it top to bottom, read "
                 f"what each step prints, and let its CHECKPOINTs confirm it worked. The same notebook without this "

@@ -12,10 +12,11 @@ import pytest
 
 import make_exercises  # noqa: E402 (notebooks/ is on the path via conftest)
 from conftest import ROOT, copy_workshop, luigi_command, without_workshop_settings
+from planted_mistakes import WRONG_SOLUTIONS
 from test_notebooks import WRITTEN_MODULES
 
 EXERCISED = ["01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb"]
-CHECKPOINT_CELL = re.compile(r"with Checkpoint\((\d+),")
+CHECKPOINT_CELL = re.compile(r"check\.step(\d+)\(")
 
 
 def test_the_committed_exercises_are_what_make_exercises_writes():
@@ -70,61 +71,44 @@ def run_until_failure(notebook, cwd, parameters=None):
                 if any(output.get("output_type") == "error" for output in cell.get("outputs", []))]
     stopped_at = CHECKPOINT_CELL.search(source)
     assert stopped_at, f"stopped outside a checkpoint, in:\n{source}\n{error.ename}: {error.evalue}"
-    assert error.ename == "AssertionError", error.evalue
+    assert error.ename == "CheckpointFailed", error.evalue
     return int(stopped_at.group(1)), error.evalue
 
 
-def first_checkpoint_after_first_todo(notebook):
-    cells = [cell.source for cell in nbformat.read(notebook, as_version=4).cells if cell.cell_type == "code"]
-    first_todo = next(i for i, source in enumerate(cells) if "# TODO: " in source)
-    return next(int(CHECKPOINT_CELL.search(source).group(1)) for source in cells[first_todo:]
-                if CHECKPOINT_CELL.search(source))
+def checkpoint_messages(executed):
+    """{checkpoint number: what its cell printed}, from an executed notebook."""
+    return {int(CHECKPOINT_CELL.search(cell.source).group(1)):
+            "".join(output.get("text", "") for output in cell.outputs)
+            for cell in executed.cells if cell.cell_type == "code" and CHECKPOINT_CELL.search(cell.source)}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", EXERCISED)
-def test_the_untouched_exercise_fails_at_its_first_checkpoint_with_a_hint(name, workshop_copy):
+def test_the_untouched_exercise_runs_to_the_end_and_says_which_steps_are_not_started(name, workshop_copy):
+    """Run All on an exercise nobody has touched: no error, no red; each checkpoint of a step with a TODO says
+    "not started yet", and the others pass."""
     exercises = workshop_copy / "notebooks" / "exercises"
-    number, message = run_until_failure(exercises / name, exercises)
-    assert number == first_checkpoint_after_first_todo(exercises / name)
-    assert re.match(rf"CHECKPOINT {number}: .+\. Hint: .+", message), message
+    papermill.execute_notebook(str(exercises / name), str(exercises / f"{name}.out.ipynb"), cwd=str(exercises),
+                               kernel_name="python3", progress_bar=False)
+    executed = nbformat.read(exercises / f"{name}.out.ipynb", as_version=4)
+    red = [output for cell in executed.cells for output in cell.get("outputs", [])
+           if output.output_type == "error" or output.get("name") == "stderr"]
+    assert not red, red[0]
+    messages = checkpoint_messages(executed)
+    code = [cell.source for cell in executed.cells if cell.cell_type == "code"]
+    first_todo = next(i for i, source in enumerate(code) if "# TODO: " in source)
+    first_after = next(int(CHECKPOINT_CELL.search(source).group(1)) for source in code[first_todo:]
+                       if CHECKPOINT_CELL.search(source))
+    for number, text in messages.items():
+        # Before the first TODO, everything passes; after it, a check passes only if it needs nothing unwritten.
+        said = "passed" if f"CHECKPOINT {number} passed" in text else "not started" if \
+            f"not started yet: step {number}" in text else text
+        assert said == "passed" if number < first_after else said in ("passed", "not started"), (number, text)
+    assert "TODOs are still there" in messages[first_after], messages[first_after]
     # The student's modules went to the workspace; the solutions were not touched.
     for module in WRITTEN_MODULES:
         assert (workshop_copy / module).read_text() == (ROOT / module).read_text(), module
     assert list((workshop_copy / "workspace").rglob("*.py")) or name == "03_putting_it_all_together.ipynb"
-
-
-# Mistakes students make, each planted in a solution, and the checkpoint and hint that must catch it.
-WRONG_SOLUTIONS = {
-    "output path without the date": ("01_luigi_tasks.ipynb", "6596f262", [
-        ('f"spins/{self.date:%Y/%m/%d}/spins.snappy.parquet"', '"spins/spins.snappy.parquet"'),
-    ], 2, "one folder per day"),
-    "requires() missing": ("01_luigi_tasks.ipynb", "6596f262", [
-        ("return ExternalFileChecker(spins_url(self.date))", "return []"),
-        ("download(self.input().url, self.output())", "download(spins_url(self.date), self.output())"),
-    ], 2, "requires() is missing"),
-    "DownloadSpins.run() that downloads nothing": ("01_luigi_tasks.ipynb", "6596f262", [
-        ("        download(self.input().url, self.output())", "        pass"),
-    ], 2, "run() must download"),
-    "app_options() with a report folder's _SUCCESS path": ("01_luigi_tasks.ipynb", "20ee2cfb", [
-        ('"--dataset_out_path", self.output_dir() / "dataset",', '"--dataset_out_path", self.output()["dataset"].path,'),
-    ], 4, "app_options() lists the six flags"),
-    "app_options() without --minrows": ("01_luigi_tasks.ipynb", "20ee2cfb", [
-        ('            "--minrows", self.minrows,\n', ""),
-    ], 4, "app_options() lists the six flags"),
-    "waiting (MISSING_EXT) where a failure was expected": ("01_luigi_tasks.ipynb", "363ca4c0", [
-        ("DatasetGen(date=day)", "DatasetGen(date=unpublished_day)"),
-    ], 4, "a :| means a download is waiting"),
-    ">= 30 in the filter": ("02_spark_job.ipynb", "475205f5", [
-        ("> MIN_SPIN_SECONDS", ">= MIN_SPIN_SECONDS"),
-    ], 3, "> and not >="),
-    "distinct() forgotten": ("02_spark_job.ipynb", "d9b2f7a6", [
-        ("filter_on_spin_time(spins).distinct()", "filter_on_spin_time(spins)"),
-    ], 3, "must call distinct()"),
-    "columns out of order": ("02_spark_job.ipynb", "d9b2f7a6", [
-        (".select(*DATASET_COLUMNS)", ".select(*reversed(DATASET_COLUMNS))"),
-    ], 3, "select DATASET_COLUMNS in that order"),
-}
 
 
 @pytest.mark.slow
@@ -141,6 +125,12 @@ def test_a_wrong_solution_fails_at_the_checkpoint_meant_to_catch_it(mistake, wor
     number, message = run_until_failure(notebook, notebook.parent)
     assert number == expected_checkpoint, message
     assert hint in message.split(". Hint: ", 1)[1], message
+    # What the student sees: the checkpoint's own lines, not a traceback through the checker.
+    executed = nbformat.read(notebook.with_suffix(".out.ipynb"), as_version=4)
+    [shown] = [output for cell in executed.cells for output in cell.get("outputs", []) if output.output_type == "error"]
+    assert shown["traceback"][0].startswith(f"\x1b[1;31mCHECKPOINT {number} failed:"), shown["traceback"]
+    assert any(hint in line for line in shown["traceback"]) and len(shown["traceback"]) <= 4, shown["traceback"]
+    assert not any("Traceback" in line or 'File "' in line for line in shown["traceback"]), shown["traceback"]
 
 
 @pytest.mark.slow
@@ -155,7 +145,7 @@ def test_jumping_ahead_says_which_step_is_missing_not_a_name_error(workshop_copy
     notebook = workshop_copy / "notebooks" / "01_luigi_tasks.ipynb"
     nb = nbformat.read(notebook, as_version=4)
     setup_end = next(i for i, cell in enumerate(nb.cells) if "import workshop" in cell.source)
-    checkpoint_2 = next(i for i, cell in enumerate(nb.cells) if "with Checkpoint(2," in cell.source)
+    checkpoint_2 = next(i for i, cell in enumerate(nb.cells) if "check.step2()" in cell.source)
     nb.cells = nb.cells[:setup_end + 1] + nb.cells[checkpoint_2:checkpoint_2 + 1]
     nbformat.write(nb, notebook)
     number, message = run_until_failure(notebook, notebook.parent)

@@ -2,7 +2,9 @@
 
 Drives Debian's Chromium with Playwright. Skips, saying why, where that Chromium is not installed.
 """
+import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -144,3 +146,145 @@ def test_a_student_runs_notebook_01_in_jupyterlab(jupyter_lab):
     assert not errors, f"a cell shows an error: {errors[0]['ename']}: {errors[0]['evalue']}"
     texts = "".join(output.get("text", "") for cell in saved.cells for output in cell.get("outputs", []))
     assert [f"CHECKPOINT {n} passed" in texts for n in range(1, 5)] == [True] * 4
+
+
+# --- the exercise edition, typed in by a student ----------------------------------------------------------------
+
+EXERCISES = ["01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb"]
+TIMINGS = ROOT / "build" / "browser_timings.json"
+
+
+def cells(page):
+    """The cells of the notebook in view (the notebooks opened before stay open, in hidden tabs)."""
+    return page.locator(".jp-NotebookPanel").filter(visible=True).locator(".jp-Notebook .jp-Cell")
+
+
+def open_notebook(page, url, token, path):
+    page.goto(f"{url}/lab/tree/{path}?token={token}")
+    # JupyterLab shows the tabs it had open first: wait until this notebook's tab is the current one.
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current", has_text=Path(path).name).wait_for(timeout=120_000)
+    cells(page).first.wait_for(timeout=120_000)
+    page.wait_for_function("document.querySelector('#jp-main-statusbar')?.innerText.includes('Idle')",
+                           timeout=120_000)
+
+
+def type_into_cell(page, index, source):
+    """Replace a cell's code as a student would: click into its editor, select all, type."""
+    cell = cells(page).nth(index)
+    cell.scroll_into_view_if_needed()
+    try:
+        cell.locator(".cm-content").click(timeout=10_000)
+    except Exception:
+        page.screenshot(path=str(ROOT / "build" / "jupyterlab_typing_failed.png"))
+        raise
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(source)  # one input event: the editor adds no indentation or brackets of its own
+    page.keyboard.press("Escape")
+
+
+def run_all(page):
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    started = time.monotonic()
+    wait_until_every_cell_ran(page, timeout=900)
+    return time.monotonic() - started
+
+
+def add_cell_below_and_run(page, index, source):
+    """Select cell `index`, add a cell below it (b), type source and run it (Shift+Enter)."""
+    cells(page).nth(index).locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    type_into_cell(page, index + 1, source)
+    cells(page).nth(index + 1).locator(".jp-InputPrompt").click()
+    page.keyboard.press("Shift+Enter")
+    wait_until_every_cell_ran(page)
+    return cells(page).nth(index + 1).locator(".jp-OutputArea").inner_text()
+
+
+def save_and_read(page, path):
+    page.keyboard.press("Control+s")
+    time.sleep(2)
+    return nbformat.read(path, as_version=4)
+
+
+def solutions_of(workshop, name):
+    """{cell index: (cell id, the code a student types)} for each TODO cell of an exercise."""
+    import make_exercises
+    exercise = nbformat.read(workshop / "notebooks" / "exercises" / name, as_version=4)
+    solved = make_exercises.exercise_of(workshop / "notebooks" / name, solved=True)
+    assert [cell.id for cell in exercise.cells] == [cell.id for cell in solved.cells]
+    return {i: (cell.id, solved.cells[i].source) for i, cell in enumerate(exercise.cells) if "# TODO: " in cell.source}
+
+
+def assert_every_checkpoint_passed(saved, name):
+    errors = [output for cell in saved.cells for output in cell.get("outputs", []) if output.output_type == "error"]
+    assert not errors, f"{name}: a cell shows an error: {errors[0]['ename']}: {errors[0]['evalue']}"
+    steps = [cell for cell in saved.cells if cell.cell_type == "code" and cell.source.startswith("check.step")]
+    for cell in steps:
+        printed = "".join(output.get("text", "") for output in cell.outputs)
+        assert f"CHECKPOINT {cell.source[10:-2]} passed" in printed, f"{name}, {cell.source}: {printed!r}"
+    return len(steps)
+
+
+def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_passes(jupyter_lab):
+    """01 to 03 in the exercise edition, in order, in one workspace: type each TODO's solution through the editor,
+    Run All, and every checkpoint passes. In 01 a planted mistake comes first: the page shows the clean failure
+    and its hint; check.hint and check.solution then run through the UI."""
+    from playwright.sync_api import sync_playwright
+    from planted_mistakes import WRONG_SOLUTIONS
+
+    url, token, workshop = jupyter_lab
+    timings = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        for name in EXERCISES:
+            path = f"notebooks/exercises/{name}"
+            open_notebook(page, url, token, path)
+            solutions = solutions_of(workshop, name)
+            if name == "01_luigi_tasks.ipynb":
+                _, cell_id, edits, number, hint = WRONG_SOLUTIONS["output path without the date"]
+                in_file = nbformat.read(workshop / path, as_version=4).cells
+                [mistake_at] = [i for i, cell in enumerate(in_file) if cell.id == cell_id]
+                [check_at] = [i for i, cell in enumerate(in_file) if cell.source == f"check.step{number}()"]
+                for index, (_, source) in solutions.items():
+                    for right, wrong in (edits if index == mistake_at else []):
+                        source = source.replace(right, wrong)
+                    type_into_cell(page, index, source)
+                run_all(page)
+                failure = cells(page).nth(check_at).locator(".jp-OutputArea")
+                shown = failure.inner_text()
+                assert f"CHECKPOINT {number} failed:" in shown and hint in shown, shown
+                assert f"check.hint({number})" in shown and "Traceback" not in shown and "coach.py" not in shown, shown
+                failure.scroll_into_view_if_needed()
+                page.screenshot(path=str(ROOT / "build" / "jupyterlab_checkpoint_failure.png"))
+
+                first_hint = add_cell_below_and_run(page, check_at, f"check.hint({number})")
+                assert f"Hint 1 of 3 for CHECKPOINT {number}" in first_hint, first_hint
+                said = add_cell_below_and_run(page, check_at + 1, f"check.solution({number})")
+                assert "in a new cell below" in said, said
+                loaded = cells(page).nth(check_at + 3)
+                assert "%%writefile -a ../workspace/luigi_tasks/song_plays_tasks.py" in loaded.inner_text()
+                assert loaded.locator(".jp-InputPrompt").inner_text().strip() in ("[ ]:", ""), "it ran by itself"
+                loaded.scroll_into_view_if_needed()
+                page.screenshot(path=str(ROOT / "build" / "jupyterlab_hint_and_solution.png"))
+                type_into_cell(page, mistake_at, solutions[mistake_at][1])  # the fix
+            else:
+                for index, (_, source) in solutions.items():
+                    type_into_cell(page, index, source)
+            timings[name] = round(run_all(page), 1)
+            saved = save_and_read(page, workshop / path)
+            typed = {cell.id: cell.source for cell in saved.cells}
+            for cell_id, source in solutions.values():
+                assert typed[cell_id] == source, f"{name}: cell {cell_id} holds what was not typed"
+            assert assert_every_checkpoint_passed(saved, name) >= 4
+            page.screenshot(path=str(ROOT / "build" / f"jupyterlab_exercise_{name[:2]}_passed.png"))
+        browser.close()
+    progress_table = subprocess.run([sys.executable, "-m", "workshop", "progress"], cwd=workshop,
+                                    capture_output=True, text=True, env={**os.environ, "HOME": str(workshop)})
+    for section, total in (("01 · Luigi tasks", 4), ("02 · The Spark job", 7), ("03 · Putting it all together", 8)):
+        assert re.search(rf"{section}\s+{total} of {total}\s", progress_table.stdout), progress_table.stdout
+    # The hint and the solution were asked for by hand, then again by Run All, which runs their cells too.
+    assert re.search(r"01 · Luigi tasks\s+4 of 4\s+2\s+2\s", progress_table.stdout), progress_table.stdout
+    TIMINGS.write_text(json.dumps({"run_all_seconds": timings, "measured": time.strftime("%Y-%m-%d")}, indent=1))

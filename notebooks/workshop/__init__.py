@@ -1,6 +1,8 @@
 """The notebooks' helpers: `import workshop` is a notebook's whole set-up.
 
-- checkpoints:   Checkpoint, face and step: CHECKPOINT cells that say what to fix
+- checks:        each notebook's CHECKPOINTs: `from workshop.checks import section01 as check`, then
+                 check.step1(), check.hint(1), check.solution(1), check.progress() (workshop.coach, progress)
+- checkpoints:   face, ran and step: what the checks read from luigi, and cells that carry on past a TODO
 - data_server:   the workshop's remote, Python's http.server on 127.0.0.1
 - luigi_runs:    luigi.build in the kernel, luigi's log, the exercises' workspace, the command-line runs
 - spark_session: a SparkSession set up as the job's (luigi.cfg), quiet, and stopped with its JVM
@@ -29,7 +31,7 @@ if song_plays_luigi.settings.WORKSHOP_ROOT != ROOT:
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # Spark's driver and UI listen on loopback only
 
 from workshop import spark_session, writefile  # noqa: E402
-from workshop.checkpoints import Checkpoint, face, ran, step  # noqa: E402
+from workshop.checkpoints import face, ran, step  # noqa: E402
 from workshop.data_server import REMOTE_DIR, DataServer, browser_url, ensure_remote_data, use_data_url  # noqa: E402
 from workshop.luigi_runs import build, commands_run, luigi_log, use_workspace  # noqa: E402
 from workshop.pictures import draw_month, draw_task_graph  # noqa: E402

@@ -1,5 +1,10 @@
-"""The workshop from the command line: `python -m workshop pipeline --date 2019-02-08` (make pipeline),
-and `python -m workshop month` (make month): the tutorial's luigi commands, with a data server started for them."""
+"""The workshop from the command line:
+
+    python -m workshop pipeline --date 2019-02-08   # make pipeline: the tutorial's luigi command, data served
+    python -m workshop month                        # make month: RangeDaily over a month
+    python -m workshop progress                     # make progress: checkpoints passed, hints and solutions used
+    python -m workshop preflight                    # make preflight: everything a room of students needs answers
+"""
 import argparse
 import os
 import subprocess
@@ -37,12 +42,34 @@ def run_month(remote, start="2019-02-01", stop="2019-03-01"):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m workshop", description="Workshop helpers for the command line.")
-    parser.add_argument("command", choices=["pipeline", "month"])
+    parser.add_argument("command", choices=["pipeline", "month", "progress", "preflight"])
     parser.add_argument("--date", default="2019-02-08", help="pipeline: the day")
     parser.add_argument("--remote", default=str(WORKSHOP_ROOT / "build" / "remote-month"),
                         help="month: the folder to serve")
     args = parser.parse_args(argv)
+    if args.command == "progress":
+        from workshop.checks import show_progress
+        show_progress()
+        return 0
+    if args.command == "preflight":
+        return run_preflight()
     return run_pipeline(args.date) if args.command == "pipeline" else run_month(args.remote)
+
+
+def run_preflight():
+    """`make preflight`: against SONG_PLAYS_DATA_URL when set, else the generated data, served meanwhile."""
+    from workshop.preflight import checks, report
+    server = None if os.environ.get("SONG_PLAYS_DATA_URL") else DataServer(ensure_remote_data())
+    if server:
+        os.environ["SONG_PLAYS_DATA_URL"] = server.url
+    try:
+        results = checks()
+    finally:
+        if server:
+            server.stop()
+            del os.environ["SONG_PLAYS_DATA_URL"]
+    print(report(results))
+    return 0 if all(passed for passed, *_ in results) else 1
 
 
 if __name__ == "__main__":

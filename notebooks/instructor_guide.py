@@ -1,0 +1,207 @@
+"""Write INSTRUCTOR_GUIDE.md from what the workshop really is, so that it cannot drift from it:
+
+- the sections and their planned times (navigation.SECTIONS);
+- the time each section takes to run, measured: the browser test's Run All of exercises 01-03 typed in
+  (build/browser_timings.json) and papermill's first run of every notebook (build/executed/); kept in
+  notebooks/section_timings.json, updated by `make guide` when a test run has left new measurements;
+- the reading time of each exercise notebook (its words, at 200 a minute) and the TODOs to write;
+- the mistakes tests/test_exercises.py plants (tests/planted_mistakes.py), and the checkpoint that catches each.
+
+    python notebooks/instructor_guide.py           # make guide
+    python notebooks/instructor_guide.py --check   # change nothing; exit 1 when the guide is out of date
+"""
+import argparse
+import json
+import math
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+import navigation
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parent
+ROOT = NOTEBOOKS_DIR.parent
+GUIDE = ROOT / "INSTRUCTOR_GUIDE.md"
+TIMINGS = NOTEBOOKS_DIR / "section_timings.json"
+BROWSER_TIMINGS = ROOT / "build" / "browser_timings.json"
+EXECUTED = ROOT / "build" / "executed"
+WORDS_PER_MINUTE = 200
+
+
+def planted_mistakes():
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        from planted_mistakes import WRONG_SOLUTIONS
+    finally:
+        sys.path.remove(str(ROOT / "tests"))
+    return WRONG_SOLUTIONS
+
+
+def measured_now():
+    """Timings a test run left in build/: {notebook: {"browser": s, "papermill": s}}."""
+    found = {}
+    if BROWSER_TIMINGS.exists():
+        for name, seconds in json.loads(BROWSER_TIMINGS.read_text())["run_all_seconds"].items():
+            found.setdefault(name, {})["browser"] = seconds
+    for notebook, *_ in navigation.SECTIONS:
+        executed = EXECUTED / f"first-run-{notebook}"  # test_notebooks.py's first run: a fresh kernel
+        if executed.exists():
+            duration = nbformat.read(executed, as_version=4).metadata.get("papermill", {}).get("duration")
+            if duration:
+                found.setdefault(notebook, {})["papermill"] = round(duration, 1)
+    return found
+
+
+def update_timings():
+    timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    for notebook, figures in measured_now().items():
+        timings.setdefault(notebook, {}).update(figures)
+    TIMINGS.write_text(json.dumps(timings, indent=1, sort_keys=True) + "\n")
+    return timings
+
+
+def reading(notebook):
+    """(minutes to read the exercise notebook, TODOs in it)."""
+    nb = nbformat.read(NOTEBOOKS_DIR / "exercises" / notebook, as_version=4)
+    words = sum(len(re.findall(r"\w+", cell.source)) for cell in nb.cells
+                if "navigation" not in cell.metadata.get("tags", []))
+    todos = sum(cell.source.count("# TODO: ") for cell in nb.cells)
+    return math.ceil(words / WORDS_PER_MINUTE), todos
+
+
+def seconds(value):
+    return "-" if value is None else f"{value:.0f} s"
+
+
+def timing_table(timings):
+    lines = ["| section | planned | reading | TODOs to write | Run All, typed in JupyterLab | papermill run |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for notebook, title, _, planned in navigation.SECTIONS:
+        minutes, todos = reading(notebook)
+        figures = timings.get(notebook, {})
+        lines.append(f"| {title} | {planned} | {minutes} min | {todos} | {seconds(figures.get('browser'))} | "
+                     f"{seconds(figures.get('papermill'))} |")
+    return "\n".join(lines)
+
+
+def mistakes_table():
+    titles = {notebook: title for notebook, title, *_ in navigation.SECTIONS}
+    lines = ["| the mistake | in | caught by | the hint it shows contains |", "| --- | --- | --- | --- |"]
+    for mistake, (notebook, _, _, checkpoint, hint) in planted_mistakes().items():
+        cell = hint.replace("|", "\\|")  # a ":|" would end the table's cell
+        lines.append(f"| {mistake} | {titles[notebook]} | CHECKPOINT {checkpoint} | “{cell}” |")
+    return "\n".join(lines)
+
+
+def guide_text(timings):
+    return TEMPLATE.format(timing_table=timing_table(timings), mistakes_table=mistakes_table(),
+                           words_per_minute=WORDS_PER_MINUTE).strip() + "\n"
+
+
+TEMPLATE = """
+# Instructor guide
+
+<!-- Written by notebooks/instructor_guide.py (`make guide`); edit the template there, not this file. -->
+
+The workshop runs as five notebooks. Students work in the **exercise edition** (`notebooks/exercises/`, where
+`make lab` and the Binder badges open); the complete notebooks in `notebooks/` are the solutions. Every
+CHECKPOINT is a call such as `check.step2()`: it says "passed", or what is wrong with one hint, or "not started
+yet" when the step's TODO is still there. Students can ask for more: `check.hint(2)` (a better hint each time,
+up to three) and `check.solution(2)` (the answer, in a new cell, not run). What they pass and ask for is kept on
+their machine, in `workspace/progress.json`; `make progress` prints it as a table.
+
+## Timing
+
+| | |
+| --- | --- |
+| planned | the time to plan for, from the sections table in the README |
+| reading | the exercise notebook's words at {words_per_minute} a minute |
+| Run All, typed in JupyterLab | measured: the browser test types every TODO's solution into the exercise in JupyterLab, then runs all cells (machine time only) |
+| papermill run | measured: the solution notebook's first run by the tests under papermill, in a fresh kernel |
+
+{timing_table}
+
+The machine time is small next to the reading and the writing: plan on the "planned" column, which leaves
+time to write the TODOs, read what each cell prints, and get stuck once or twice. Section 04 has no TODOs and
+is best shown by the instructor on a laptop with 4 GB free (its cluster needs more memory than Binder gives).
+The measured times come from a 2-core machine; `make test` followed by `make guide` measures them again.
+
+## Mistakes students make, and what catches them
+
+Each of these is planted in a solution by `tests/test_exercises.py`, which proves that the checkpoint named
+here fails with this hint, and without a traceback. When a student shows you one of these messages, this is
+the likely cause.
+
+{mistakes_table}
+
+Other frequent ones, caught by the same checkpoints:
+- a cell run out of order: the checkpoint says which name "is not defined yet" (run the cells above, top to
+  bottom);
+- a `%%writefile` cell edited and run again: fine, the new version replaces the old one in the module;
+- a TODO left with its `raise NotImplementedError(...)`: the checkpoint says "not started yet" and names it.
+
+## Running it for a room
+
+**Before the day.**
+- Run `make preflight` on a machine set up as the students' will be. It checks that the data host publishes the
+  listeners and the day's spins, that it does *not* publish 2019-02-09 yet (section 1 waits for that day), that
+  Spark finds Java 17 or 21, and the pyspark and luigi versions. Against your own host:
+  `make preflight DATA_URL=https://your.host/path`.
+- Open each Binder badge once: the first launch builds the image (several minutes); later launches reuse it.
+
+**Binder.** mybinder.org runs at most 100 sessions of one repository at a time, and each gets about 2 GB of
+memory. For a bigger room, or to be safe, have half the room use a fork (its own limit), or run the notebooks
+on your institution's JupyterHub with `requirements.txt`. Each Binder session serves its own copy of the data
+from 127.0.0.1, so nothing needs to be shared.
+
+**Laptops.** `make lab` sets everything up (Python 3.11 to 3.13 and Java 17 or 21 needed). Each student's
+notebooks serve the generated data from their own machine, so the room needs no network once set up. To serve
+one copy of the data to everyone instead, publish the folder `build/remote/` (after `make setup`) on any web
+host, and give students its address: the `DATA_URL` parameter at the top of notebooks 01 to 03, or
+`SONG_PLAYS_DATA_URL` in their environment. The files can also sit behind share links or signed URLs
+(`SONG_PLAYS_SPINS_URL` with `{{date:%Y-%m-%d}}` where the day goes, and `SONG_PLAYS_LISTENERS_URL`).
+
+**Pace.** Section 00 is a check list: ask everyone to reach its last cell, the progress table, before you start
+section 1. Sections 1 and 2 hold all but two of the TODOs; section 3 runs the whole day and breaks it on purpose.
+
+## When a student is stuck
+
+1. Read the checkpoint's message together: it says what is wrong and what to look at.
+2. `check.hint(N)`, up to three times: from a nudge to nearly the answer.
+3. `check.solution(N)`: the answer goes into a new cell below; read it, run it, then run the cells after it.
+4. Still red? Restart the kernel (Kernel > Restart Kernel and Run All Cells): a kernel that ran cells in
+   many orders holds stale names.
+5. The environment, not the code: notebook 00 checks Python, Java, Spark, luigi and the data, and says how to
+   fix each. A kernel that dies in section 2 or 4 is out of memory: close other notebooks' kernels.
+6. To start a section over, delete its part of `workspace/` (the exercises' modules and data): whatever is not
+   written there is taken from the solutions, so any section can start from a clean slate.
+
+`make progress` in the student's workshop folder shows how far they got: the checkpoints passed in each section,
+and how many hints and solutions they used. Each notebook ends with the same table.
+
+## Questions
+
+Notebooks 01 to 04 end with three to five recall questions. The exercise edition has the questions only; the
+answers are under them in the solution notebooks, for you.
+"""
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Write INSTRUCTOR_GUIDE.md.")
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if the guide is out of date")
+    args = parser.parse_args(argv)
+    if args.check:
+        timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+        if not GUIDE.exists() or GUIDE.read_text() != guide_text(timings):
+            print("INSTRUCTOR_GUIDE.md is out of date: run `make guide`.")
+            return 1
+        return 0
+    GUIDE.write_text(guide_text(update_timings()))
+    print(f"wrote {GUIDE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,265 @@
+"""Checkpoints that coach (workshop.coach, workshop.progress and workshop.checks), on their own.
+
+A small section with a notebook of its own exercises the machinery in a real IPython shell; then each
+notebook's checks module is held against its solution notebook, the one source of TODOs and solutions.
+"""
+import json
+import re
+
+import nbformat
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+import make_exercises
+from conftest import ROOT
+from workshop import checks, coach, progress
+from workshop.checks import section00, section01, section02, section03, section04
+
+MODULES = [section00, section01, section02, section03, section04]
+STEP_CALL = re.compile(r"check\.step(\d+)\(\)")
+
+
+@pytest.fixture
+def progress_file(tmp_path, monkeypatch):
+    path = tmp_path / "workspace" / "progress.json"
+    monkeypatch.setattr(progress, "progress_file", lambda: path)
+    monkeypatch.delenv("SONG_PLAYS_WORKSPACE", raising=False)
+    return path
+
+
+@pytest.fixture
+def shell():
+    ipython = InteractiveShell.instance()
+    ipython.user_ns.clear()
+    yield ipython
+    ipython.user_ns.clear()
+
+
+@pytest.fixture
+def tiny(tmp_path, progress_file):
+    """A section whose notebook has one TODO cell: write double(), then checkpoint 1 checks it."""
+    nb = nbformat.v4.new_notebook()
+    todo = nbformat.v4.new_code_cell('def double(x):\n    """Twice x."""\n    return 2 * x\n\nfour = double(2)')
+    todo.id = "todo-cell"
+    todo.metadata["solution_blocks"] = [{"body_of": "def double(x):", "todo": "double(): twice x"}]
+    nb.cells = [todo, nbformat.v4.new_code_cell("check.step1()"), nbformat.v4.new_code_cell("check.step2()")]
+    nbformat.write(nb, tmp_path / "tiny.ipynb")
+    section = coach.Section(str(tmp_path / "tiny.ipynb"))
+
+    @section.checkpoint(1, "double(2) is 4", cells=["todo-cell"], hints=["a nudge", "closer", "nearly the answer"])
+    def step1(four):
+        coach.expect(four == 4, f"double(2) gave {four}", hint="multiply by two")
+
+    @section.checkpoint(2, "four is even", hints=["look at step 1", "it builds on it"])
+    def step2(four):
+        coach.expect(four % 2 == 0, f"{four} is odd", hint="fix step 1 first")
+
+    return section, step1, step2, todo.source
+
+
+def events(path):
+    return [(e["checkpoint"], e["event"]) for e in json.loads(path.read_text())["events"]]
+
+
+def test_a_passing_checkpoint_says_so_and_is_recorded_with_its_time(tiny, progress_file, capsys):
+    section, step1, _, _ = tiny
+    assert step1(four=4) is True
+    assert capsys.readouterr().out == "CHECKPOINT 1 passed: double(2) is 4\n"
+    [event] = json.loads(progress_file.read_text())["events"]
+    assert event["event"] == "passed" and event["section"] == "tiny" and event["edition"] == "solutions"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", event["time"])
+
+
+def test_a_failing_checkpoint_raises_a_short_message_ipython_shows_without_a_traceback(tiny, progress_file, shell, capsys):
+    section, step1, _, _ = tiny
+    with pytest.raises(coach.CheckpointFailed, match=r"^CHECKPOINT 1: double\(2\) gave 5\. Hint: multiply by two$"):
+        step1(four=5)
+    assert events(progress_file) == [(1, "failed")]
+
+    shell.user_ns.update(step1=step1, four=5)
+    capsys.readouterr()
+    result = shell.run_cell("step1()")
+    shown = capsys.readouterr().out
+    assert isinstance(result.error_in_exec, coach.CheckpointFailed)  # papermill and Run All still see the failure
+    assert "CHECKPOINT 1 failed:" in shown and "Hint: multiply by two" in shown and "check.hint(1)" in shown
+    assert "Traceback" not in shown and "coach.py" not in shown and len(shown.strip().splitlines()) == 3
+
+
+def test_arguments_not_given_are_read_from_the_notebook_by_name(tiny, shell, capsys):
+    section, step1, _, _ = tiny
+    shell.user_ns["four"] = 4
+    assert step1() is True
+    del shell.user_ns["four"]
+    with pytest.raises(coach.CheckpointFailed, match="four is not defined yet, so the cell that sets it has not run"):
+        step1()
+
+
+def run_in_shell(shell, source):
+    shell.run_cell(source, store_history=True)
+
+
+def test_a_step_whose_todo_is_still_there_is_not_started_and_no_error(tiny, progress_file, shell, capsys):
+    section, step1, step2, solution = tiny
+    exercise = make_exercises.stub_out(solution, [{"body_of": "def double(x):", "todo": "double(): twice x"}], "tiny")
+    run_in_shell(shell, exercise)  # raises NotImplementedError, as the untouched exercise does
+    capsys.readouterr()
+    assert step1() is False
+    said = capsys.readouterr().out
+    assert "CHECKPOINT 1: not started yet: step 1." in said and "double()" in said
+    # A later step that needs it waits for it, also without an error.
+    shell.user_ns["four"] = 3
+    assert step2() is False
+    waiting = capsys.readouterr().out
+    assert "not started yet: step 2" in waiting and "builds on step 1" in waiting
+    assert events(progress_file) == [(1, "not started"), (2, "not started")]
+
+    # Written, but wrong: now it is a failure that names what is wrong.
+    run_in_shell(shell, solution.replace("return 2 * x", "return 2 + x + 1"))
+    with pytest.raises(coach.CheckpointFailed, match="double\\(2\\) gave 5"):
+        step1()
+    run_in_shell(shell, solution)
+    assert step1() is True
+
+
+def test_hints_come_one_at_a_time_then_stay_on_the_last(tiny, progress_file, capsys):
+    section, *_ = tiny
+    shown = []
+    for _ in range(4):
+        section.hint(1)
+        shown.append(capsys.readouterr().out)
+    assert [line.splitlines()[0] for line in shown] == [
+        "Hint 1 of 3 for CHECKPOINT 1: a nudge", "Hint 2 of 3 for CHECKPOINT 1: closer",
+        "Hint 3 of 3 for CHECKPOINT 1: nearly the answer", "Hint 3 of 3 for CHECKPOINT 1: nearly the answer"]
+    assert "check.solution(1)" in shown[2]
+    section.hint(1, 1)
+    assert capsys.readouterr().out.startswith("Hint 1 of 3")
+    assert events(progress_file).count((1, "hint")) == 5
+    with pytest.raises(ValueError, match="not 9"):
+        section.hint(9)
+
+
+def test_the_solution_goes_into_the_next_cell_unrun_and_is_recorded(tiny, progress_file, shell, capsys):
+    section, _, _, solution = tiny
+    shell.rl_next_input = None
+    assert section.solution(1) is None  # nothing echoed
+    assert shell.rl_next_input == solution  # what %load does: a new cell, for the student to run
+    assert "four" not in shell.user_ns  # nothing ran
+    assert "in a new cell below" in capsys.readouterr().out
+    assert section.solution(2) is None and "checks cells you run" in capsys.readouterr().out
+    assert events(progress_file) == [(1, "solution")]
+
+
+def test_a_checkpoint_needs_two_or_three_hints():
+    with pytest.raises(ValueError, match="two or three hints"):
+        coach.Section("tiny.ipynb").checkpoint(1, "x", hints=["only one"])
+
+
+def test_the_progress_table_counts_each_checkpoints_latest_result_and_the_help_used(progress_file):
+    for checkpoint, event in [(1, "failed"), (1, "hint"), (1, "passed"), (2, "passed"), (2, "failed"), (3, "solution")]:
+        progress.record("01_luigi_tasks", checkpoint, event)
+    table = progress.rows([("00_setup", "00 · Setup", 6), ("01_luigi_tasks", "01 · Luigi tasks", 4)])
+    assert [(row["section"], row["passed"], row["total"], row["hints"], row["solutions"]) for row in table] == [
+        ("00 · Setup", 0, 6, 0, 0), ("01 · Luigi tasks", 0, 4, 0, 0), ("01 · Luigi tasks (solution)", 1, 4, 1, 1)]
+    with pytest.raises(ValueError):
+        progress.record("01_luigi_tasks", 1, "guessed")
+    progress_file.write_text("{broken")  # a file damaged by hand does not stop the lesson
+    progress.record("01_luigi_tasks", 1, "passed")
+    assert len(progress.read_events()) == 1
+
+
+def test_make_progress_prints_every_section(progress_file, monkeypatch, capsys):
+    import workshop.__main__ as main
+    monkeypatch.setenv("SONG_PLAYS_WORKSPACE", str(progress_file.parent))
+    progress.record("02_spark_job", 3, "passed")
+    assert main.main(["progress"]) == 0
+    out = capsys.readouterr().out
+    assert str(progress_file) in out
+    assert re.search(r"02 · The Spark job\s+1 of 7", out) and re.search(r"04 · Going further\s+0 of 4", out), out
+
+
+# --- each notebook's checks, held against its solution notebook ----------------------------------------------
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__.rsplit(".", 1)[1])
+def test_every_checkpoint_cell_calls_a_check_of_its_module_in_order(module):
+    nb = nbformat.read(ROOT / "notebooks" / module.section.notebook, as_version=4)
+    called = [int(number) for cell in nb.cells if cell.cell_type == "code" for number in STEP_CALL.findall(cell.source)]
+    assert called == sorted(module.section.checkpoints) == list(range(1, len(called) + 1))
+    for number in called:
+        assert callable(getattr(module, f"step{number}"))
+    assert module.hint == module.section.hint and module.solution == module.section.solution
+    assert any(cell.source.strip() == "check.progress()" for cell in nb.cells[-3:]), "the table ends the notebook"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__.rsplit(".", 1)[1])
+def test_every_todo_belongs_to_exactly_one_checkpoint_and_its_solution_is_the_solution_cell(module, monkeypatch):
+    section = module.section
+    nb = nbformat.read(ROOT / "notebooks" / section.notebook, as_version=4)
+    todo_cells = section.todo_cells()
+    claimed = [todo for number in section.checkpoints for todo in section.todos(number)]
+    assert sorted(claimed) == sorted(todo for cell in todo_cells.values() for todo in cell.todos)
+    by_id = {cell.id: cell.source for cell in nb.cells}
+    monkeypatch.setenv("SONG_PLAYS_WORKSPACE", "workspace")
+    for cell in todo_cells.values():
+        assert cell.source == by_id[cell.cell_id]
+        exercise_cell = make_exercises.exercise_writefile(by_id[cell.cell_id])
+        assert cell.code() == exercise_cell  # the exercises' %%writefile writes into workspace/
+        assert cell.key_line in make_exercises.stub_out(by_id[cell.cell_id],
+                                                        nb.cells[list(by_id).index(cell.cell_id)].metadata["solution_blocks"], "")
+
+
+def test_the_exercises_run_the_same_checks_and_keep_no_answers():
+    for module in MODULES[1:]:
+        exercise = nbformat.read(ROOT / "notebooks" / "exercises" / module.section.notebook, as_version=4)
+        solution = nbformat.read(ROOT / "notebooks" / module.section.notebook, as_version=4)
+        assert [c.source for c in exercise.cells if STEP_CALL.search(c.source)] == \
+               [c.source for c in solution.cells if STEP_CALL.search(c.source)]
+        questions = [c.source for c in solution.cells if c.source.startswith("## Questions")]
+        answers = [c for c in solution.cells if "answers" in c.metadata.get("tags", [])]
+        assert len(questions) == len(answers) == 1, module.section.notebook
+        assert 3 <= len(re.findall(r"^\d\. ", questions[0], re.MULTILINE)) <= 5
+        assert len(re.findall(r"^\d\. ", answers[0].source, re.MULTILINE)) == \
+               len(re.findall(r"^\d\. ", questions[0], re.MULTILINE))
+        assert make_exercises.in_the_workspace(questions[0]) in [c.source for c in exercise.cells]
+        assert not [c for c in exercise.cells if c.source.startswith("### Answers")], "answers in the exercises"
+
+
+def test_the_sections_table_lists_every_notebook_with_its_checkpoints():
+    assert [name for name, _, _ in checks.sections()] == [
+        path.stem for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
+    assert all(total >= 4 for _, _, total in checks.sections())
+
+
+def test_the_solution_asked_for_is_first_the_cell_that_differs_from_it(tmp_path, progress_file, shell, capsys):
+    nb = nbformat.v4.new_notebook()
+    right = nbformat.v4.new_code_cell('def one():\n    """One."""\n    return 1')
+    wrong = nbformat.v4.new_code_cell('def two():\n    """Two."""\n    return 2')
+    for cell, name in ((right, "one"), (wrong, "two")):
+        cell.id = f"{name}-cell"
+        cell.metadata["solution_blocks"] = [{"body_of": f"def {name}():", "todo": f"{name}(): the number"}]
+    nb.cells = [right, wrong]
+    nbformat.write(nb, tmp_path / "two.ipynb")
+    section = coach.Section(str(tmp_path / "two.ipynb"))
+    section.checkpoint(1, "both", cells=["one-cell", "two-cell"], hints=["a", "b"])(lambda: None)
+    run_in_shell(shell, right.source)
+    run_in_shell(shell, wrong.source.replace("return 2", "return 3"))
+    section.solution(1)
+    assert shell.rl_next_input == wrong.source  # the one the student got wrong, not the first
+    run_in_shell(shell, wrong.source)
+    section.solution(1)  # both as the solution: each in turn
+    section.solution(1)
+    assert events(progress_file) == [(1, "solution")] * 3
+
+
+def test_hint_and_solution_without_a_number_help_with_the_checkpoint_that_is_waiting(tiny, progress_file, shell, capsys):
+    section, step1, step2, _ = tiny
+    section.hint()
+    assert "No checkpoint of this notebook is waiting" in capsys.readouterr().out
+    step1(four=4)
+    with pytest.raises(coach.CheckpointFailed):
+        step2(four=3)
+    capsys.readouterr()
+    section.hint()
+    assert capsys.readouterr().out.startswith("Hint 1 of 2 for CHECKPOINT 2")
+    step2(four=2)
+    section.solution()
+    assert "No checkpoint of this notebook is waiting" in capsys.readouterr().out
