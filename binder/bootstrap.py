@@ -41,7 +41,8 @@ def install_java():
         raise SystemExit(f"Java 17 is missing, and installing it needs root: run `apt-get install {JAVA_PACKAGE}` "
                          "as root (or install Java 17 another way), then this cell again.")
     run([*sudo, "apt-get", "update", "-qq"])
-    run([*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", JAVA_PACKAGE])
+    # --no-upgrade: a Java that is already there (too old, or off PATH) is never replaced under running programs
+    run([*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "--no-upgrade", JAVA_PACKAGE])
     homes = sorted(glob.glob("/usr/lib/jvm/java-17-openjdk-*"))
     if not homes:
         raise SystemExit(f"{JAVA_PACKAGE} installed, but no /usr/lib/jvm/java-17-openjdk-* was found: set JAVA_HOME.")

@@ -74,7 +74,7 @@ def test_on_a_bare_machine_the_first_cell_clones_installs_java_and_carries_on(tm
                 f"$ {python} -m pip install --quiet -r {clone / 'requirements.txt'}",
                 f"$ {python} -m pip install --quiet --no-deps -e {clone}",
                 "$ apt-get update -qq",
-                "$ apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless",
+                "$ apt-get install -y -qq --no-install-recommends --no-upgrade openjdk-17-jre-headless",
                 "JAVA_HOME=/usr/lib/jvm/java-17-openjdk-",
                 f"The workshop is ready in {clone}.",
                 f"workshop at {clone}",

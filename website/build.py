@@ -1,0 +1,132 @@
+"""Build the workshop's site into build/site/ (make site): Sphinx with MyST-NB, offline.
+
+Pages: an index (the README's sections table and the exercise links), the solution notebooks with the outputs
+of their papermill runs (build/executed/, which the notebook tests write; notebooks that are missing or older
+than their source are run first, in a copy of the workshop), and the exercise notebooks as students get them.
+Each notebook page has the theme's launch buttons: Binder and Colab.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "notebooks"))
+import navigation  # noqa: E402
+
+STAGE = ROOT / "build" / "site-src"
+SITE = ROOT / "build" / "site"
+EXECUTED = ROOT / "build" / "executed"
+RUN_COPY = ROOT / "build" / "site-run"
+LEFT_OUT = ("navigation", "bootstrap")  # the site has its own navigation and launch buttons
+RELATIVE_LINK = re.compile(r"\]\(((?:\.\./)+)([^)#\s]+)(#[^)]*)?\)")
+
+
+def same_code(executed, source):
+    code = [cell.source for cell in nbformat.read(source, as_version=4).cells if cell.cell_type == "code"]
+    return code == [cell.source for cell in nbformat.read(executed, as_version=4).cells if cell.cell_type == "code"]
+
+
+def executed_notebooks():
+    """{name: executed path}; runs under papermill those without an up-to-date run in build/executed/."""
+    stale = [name for name, *_ in navigation.SECTIONS
+             if not (EXECUTED / name).exists() or not same_code(EXECUTED / name, ROOT / "notebooks" / name)]
+    if stale:
+        run_in_a_copy(stale)
+    return {name: EXECUTED / name for name, *_ in navigation.SECTIONS}
+
+
+def run_in_a_copy(names):
+    """As tests/test_notebooks.py does: in a copy, so that running them cannot touch this checkout."""
+    import papermill
+    shutil.rmtree(RUN_COPY, ignore_errors=True)
+    for folder in ("notebooks", "luigi_tasks", "spark", "tests"):
+        shutil.copytree(ROOT / folder, RUN_COPY / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("luigi.cfg", "pyproject.toml", "pytest.ini"):
+        shutil.copy(ROOT / name, RUN_COPY)
+    os.environ["PYTHONPATH"] = os.pathsep.join(str(RUN_COPY / folder) for folder in ("notebooks", "luigi_tasks", "spark"))
+    EXECUTED.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        print(f"running {name} for the site", flush=True)
+        papermill.execute_notebook(str(RUN_COPY / "notebooks" / name), str(EXECUTED / name),
+                                   cwd=str(RUN_COPY / "notebooks"), kernel_name="python3", progress_bar=False)
+
+
+def site_links(markdown, page):
+    """Links that leave the notebooks (../benchmarks/README.md) point at the repository; links to pages stay."""
+    def replace(match):
+        target = (ROOT / page.parent / (match.group(1) + match.group(2))).resolve()
+        inside = target.is_relative_to(ROOT / "notebooks") and target.suffix == ".ipynb"
+        if inside:
+            return match.group(0)
+        where = target.relative_to(ROOT).as_posix()
+        return f"]({navigation.repository_url()}/blob/{navigation.BRANCH}/{where}{match.group(3) or ''})"
+    return RELATIVE_LINK.sub(replace, markdown)
+
+
+def stage_notebook(source, page):
+    """Copy a notebook to the site's sources as page (its path in the repository), for reading."""
+    nb = nbformat.read(source, as_version=4)
+    nb.cells = [cell for cell in nb.cells if not set(cell.metadata.get("tags", [])) & set(LEFT_OUT)]
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = site_links(cell.source, page)
+    (STAGE / page).parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, STAGE / page)
+
+
+def index_page():
+    rows = ["| section | what you build | time | exercise |", "| --- | --- | --- | --- |"]
+    rows += [f"| [{title}](notebooks/{name}) | {builds} | {minutes} | [exercise](notebooks/exercises/{name}) |"
+             for name, title, builds, minutes in navigation.SECTIONS]
+    pages = "\n".join(f"notebooks/{name}" for name, *_ in navigation.SECTIONS)
+    exercises = "\n".join(f"notebooks/exercises/{name}" for name, *_ in navigation.SECTIONS)
+    return f"""# Song plays: a hands-on data-engineering workshop
+
+Build a daily batch pipeline with **Luigi** and **PySpark**, step by step, in JupyterLab: Luigi tasks download
+a day's song plays and the listeners dimension, a PySpark job joins, deduplicates, validates and writes two
+reports, and Luigi runs the job with `spark-submit`.
+
+This site shows each section as it runs: the solution notebooks, with what every cell printed and drew when the
+workshop's tests ran them. To work through it yourself, open a section's **exercise** with the launch button
+at the top of its page (Binder or Colab), or on your own machine: clone [the repository]({navigation.repository_url()})
+and run `make lab`.
+
+{chr(10).join(rows)}
+
+```{{toctree}}
+:caption: Sections (solutions, as run)
+:maxdepth: 1
+
+{pages}
+```
+
+```{{toctree}}
+:caption: Exercises (as students get them)
+:maxdepth: 1
+
+{exercises}
+```
+"""
+
+
+def build():
+    shutil.rmtree(STAGE, ignore_errors=True)
+    STAGE.mkdir(parents=True)
+    for name, executed in executed_notebooks().items():
+        stage_notebook(executed, Path("notebooks") / name)
+        stage_notebook(ROOT / "notebooks" / "exercises" / name, Path("notebooks") / "exercises" / name)
+    (STAGE / "index.md").write_text(index_page())
+    shutil.rmtree(SITE, ignore_errors=True)
+    return subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going",
+                           "-c", str(ROOT / "website"), str(STAGE), str(SITE)]).returncode
+
+
+if __name__ == "__main__":
+    code = build()
+    print(f"the site is in {SITE.relative_to(ROOT)}/ (open index.html)" if code == 0 else "the site did not build")
+    sys.exit(code)
