@@ -103,6 +103,11 @@ navigation: $(INSTALLED)
 	$(BIN)/python notebooks/navigation.py
 	$(BIN)/python notebooks/make_exercises.py
 
+# The workshop as a web site, offline (Sphinx + MyST-NB): build/site/index.html. Its pages are the notebooks as
+# the tests ran them (build/executed/; website/build.py runs any that are missing or stale).
+site: setup $(DEV_INSTALLED)
+	$(BIN)/python website/build.py
+
 # Checkpoints passed, hints and solutions used, section by section (workspace/progress.json; nothing leaves it).
 progress: $(INSTALLED)
 	@$(BIN)/python -m workshop progress

@@ -26,15 +26,19 @@ LEFT_OUT = ("navigation", "bootstrap")  # the site has its own navigation and la
 RELATIVE_LINK = re.compile(r"\]\(((?:\.\./)+)([^)#\s]+)(#[^)]*)?\)")
 
 
-def same_code(executed, source):
+def up_to_date(executed, source):
+    """An executed copy of the notebook's current code, which ran without an error."""
+    if not executed.exists():
+        return False
+    ran = nbformat.read(executed, as_version=4)
     code = [cell.source for cell in nbformat.read(source, as_version=4).cells if cell.cell_type == "code"]
-    return code == [cell.source for cell in nbformat.read(executed, as_version=4).cells if cell.cell_type == "code"]
+    failed = any(output.output_type == "error" for cell in ran.cells for output in cell.get("outputs", []))
+    return not failed and code == [cell.source for cell in ran.cells if cell.cell_type == "code"]
 
 
 def executed_notebooks():
     """{name: executed path}; runs under papermill those without an up-to-date run in build/executed/."""
-    stale = [name for name, *_ in navigation.SECTIONS
-             if not (EXECUTED / name).exists() or not same_code(EXECUTED / name, ROOT / "notebooks" / name)]
+    stale = [name for name, *_ in navigation.SECTIONS if not up_to_date(EXECUTED / name, ROOT / "notebooks" / name)]
     if stale:
         run_in_a_copy(stale)
     return {name: EXECUTED / name for name, *_ in navigation.SECTIONS}

@@ -30,3 +30,5 @@ html_theme_options = {
         "notebook_interface": "jupyterlab",
     },
 }
+# Without a default, the theme starts from an empty mode and logs an error in the browser's console.
+html_context = {"default_mode": "light"}

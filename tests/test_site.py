@@ -1,0 +1,93 @@
+"""The workshop's site (make site): built offline from the notebooks as the tests ran them, and browsed page by
+page in Debian's Chromium, served from 127.0.0.1. Every request that would leave the machine is refused, and
+counts as a failure."""
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from test_jupyterlab_browser import CHROMIUM, CHROMIUM_ARGS
+from workshop import DataServer
+
+SITE = ROOT / "build" / "site"
+SCREENSHOT = ROOT / "build" / "site_03_putting_it_all_together.png"
+SECTIONS = ["00_setup", "01_luigi_tasks", "02_spark_job", "03_putting_it_all_together", "04_going_further"]
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="Debian's chromium is not installed (apt-get install chromium)")]
+
+
+@pytest.fixture(scope="module")
+def site():
+    """make site's own command; the notebooks' executed copies come from test_notebooks.py, else it runs them."""
+    build = subprocess.run([sys.executable, str(ROOT / "website" / "build.py")], cwd=ROOT, capture_output=True,
+                           text=True, timeout=1800)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    with DataServer(SITE) as server:
+        yield server.url
+
+
+def pages():
+    return sorted(path.relative_to(SITE).as_posix() for path in SITE.rglob("*.html")
+                  if not path.relative_to(SITE).as_posix().startswith(("_static/", "_sources/")))
+
+
+def test_the_site_has_a_page_per_section_both_editions_and_the_index():
+    expected = {"index.html", *(f"notebooks/{name}.html" for name in SECTIONS),
+                *(f"notebooks/exercises/{name}.html" for name in SECTIONS)}
+    assert SITE.exists(), "run make site first (the fixture of the test below builds it)"
+    assert expected <= set(pages()), expected - set(pages())
+
+
+def test_every_page_loads_without_errors_with_working_links_and_images_and_launch_buttons(site):
+    from playwright.sync_api import sync_playwright
+
+    problems, left_the_machine = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+
+        def only_loopback(route):
+            if urllib.parse.urlsplit(route.request.url).hostname == "127.0.0.1":
+                route.continue_()
+            else:
+                left_the_machine.append(route.request.url)
+                route.abort()
+        page.route("**/*", only_loopback)
+        page.on("console", lambda message: message.type == "error" and problems.append(f"console: {message.text}"))
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on("response", lambda response: response.status >= 400 and problems.append(f"{response.status} {response.url}"))
+
+        for name in pages():
+            page.goto(f"{site}/{name}")
+            page.wait_for_load_state("load")
+            for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+                parts = urllib.parse.urlsplit(href)
+                if parts.hostname == "127.0.0.1" and not (SITE / urllib.parse.unquote(parts.path).lstrip("/")).exists() \
+                        and not (SITE / urllib.parse.unquote(parts.path).lstrip("/") / "index.html").exists():
+                    problems.append(f"{name}: broken link {href}")
+            broken_images = page.eval_on_selector_all(
+                "img", "images => images.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
+            problems += [f"{name}: image not shown {src}" for src in broken_images]
+            if name.startswith("notebooks/"):
+                notebook = name.removesuffix(".html") + ".ipynb"
+                launch = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+                for service in ("mybinder.org/v2/gh/song-plays-workshop/song-plays-workshop/main",
+                                f"colab.research.google.com/github/song-plays-workshop/song-plays-workshop/blob/main/{notebook}"):
+                    if not any(service in href for href in launch):
+                        problems.append(f"{name}: no launch button for {service}")
+            if name in ("notebooks/03_putting_it_all_together.html", "notebooks/04_going_further.html"):
+                plots = page.locator("img[src*='_images/']").count()
+                if plots < 1:
+                    problems.append(f"{name}: no plot")
+            if name == "notebooks/03_putting_it_all_together.html":
+                if page.get_by_text("CHECKPOINT 8 passed").count() != 1:
+                    problems.append(f"{name}: the checkpoints' output is missing")
+                page.locator("img[src*='_images/']").first.scroll_into_view_if_needed()
+                page.screenshot(path=str(SCREENSHOT))
+        browser.close()
+    assert not left_the_machine, f"pages asked for outside addresses: {sorted(set(left_the_machine))[:5]}"
+    assert not problems, "\n".join(problems[:20])
