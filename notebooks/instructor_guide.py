@@ -66,7 +66,7 @@ def reading(notebook):
     """(minutes to read the exercise notebook, TODOs in it)."""
     nb = nbformat.read(NOTEBOOKS_DIR / "exercises" / notebook, as_version=4)
     words = sum(len(re.findall(r"\w+", cell.source)) for cell in nb.cells
-                if "navigation" not in cell.metadata.get("tags", []))
+                if not {"navigation", "bootstrap"} & set(cell.metadata.get("tags", [])))
     todos = sum(cell.source.count("# TODO: ") for cell in nb.cells)
     return math.ceil(words / WORDS_PER_MINUTE), todos
 
