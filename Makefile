@@ -11,7 +11,7 @@ CLASS_ARCHIVE := $(VENV)/spark-classes.jsa
 PORT ?= 8000
 DATE ?= 2019-02-08
 
-.PHONY: setup lock site lab test test-fast exercises serve-data pipeline month cluster cluster-stop luigid benchmark navigation check-java progress preflight guide clean
+.PHONY: setup lock site lab test test-fast exercises serve-data pipeline month cluster cluster-stop connect connect-stop luigid benchmark navigation check-java progress preflight guide clean
 
 setup: $(INSTALLED) $(JUPYTER_SETUP) $(REMOTE_DATA) check-java $(CLASS_ARCHIVE)
 
@@ -87,6 +87,14 @@ cluster: setup
 
 cluster-stop:
 	$(BIN)/python spark/standalone_cluster.py stop
+
+# A Spark Connect server on 127.0.0.1 (sized by luigi.cfg's [spark-connect]), until `make connect-stop`.
+# `[spark] remote = sc://127.0.0.1:PORT` in luigi.cfg then makes DatasetGen its thin client.
+connect: setup
+	$(BIN)/python spark/connect_server.py start
+
+connect-stop:
+	$(BIN)/python spark/connect_server.py stop
 
 # Luigi's central scheduler, in the foreground (Ctrl-C stops it); its visualiser is on the same port.
 luigid: setup

@@ -6,13 +6,17 @@ What it adds to luigi.contrib.spark.SparkSubmitTask:
 - the job's helper package, spark/song_plays_spark, zipped and shipped with --py-files (a fat jar's stand-in);
 - the driver and the executors run this environment's Python, and listen on 127.0.0.1 only;
 - one run at a time per day (a file lock), and a second run finds the day done;
-- a failure that shows the end of the job's output, never the environment (luigi's own error lists it all).
+- a failure that shows the end of the job's output, never the environment (luigi's own error lists it all);
+- with [spark] remote = sc://HOST:PORT, the job runs as a Spark Connect client of that server instead: the same
+  file, run by this Python with SPARK_REMOTE set, and no JVM of its own. Outputs, lock and failures are the same.
 """
 import fcntl
 import importlib.util
 import os
 import re
+import socket
 import sys
+import urllib.parse
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -110,12 +114,36 @@ class WorkshopSparkSubmitTask(SparkSubmitTask):
             options += f' -XX:SharedArchiveFile="{archive}"'
         return options.strip()
 
+    @property
+    def remote(self):
+        """luigi.cfg's [spark] remote: a Spark Connect server's sc:// address, or '' for spark-submit."""
+        return config().get("spark", "remote", "").strip()
+
+    def program_args(self):
+        if self.remote:  # a thin client: pyspark reads SPARK_REMOTE and connects instead of starting Spark
+            return [sys.executable, self.app, *map(str, self.app_options())]
+        return super().program_args()
+
     def program_environment(self):
         env = {**super().program_environment(), "SPARK_HOME": str(PYSPARK_HOME)}
         env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # the driver and its UI listen on loopback only
+        if self.remote:
+            env["SPARK_REMOTE"] = self.remote
         return env
 
+    def check_remote(self):
+        """A client of a server that is not there would retry for minutes: say so at once."""
+        parts = urllib.parse.urlsplit(self.remote.replace("sc://", "http://", 1))
+        try:
+            socket.create_connection((parts.hostname, parts.port or 15002), timeout=10).close()
+        except OSError:
+            raise SparkJobFailed(f"Nothing is listening at {self.remote}, the Spark Connect server in luigi.cfg's "
+                                 "[spark] remote: start it (make connect), or empty `remote` to use "
+                                 "spark-submit.") from None
+
     def run(self):
+        if self.remote:
+            self.check_remote()
         if not Path(self.app).exists():
             raise FileNotFoundError(f"The Spark app {self.app} does not exist yet: "
                                     "you write it in section 2 (notebooks/02_spark_job.ipynb).")
@@ -128,7 +156,8 @@ class WorkshopSparkSubmitTask(SparkSubmitTask):
                 super().run()
             except ExternalProgramRunError as failure:
                 # Its message lists the whole environment; keep only what explains the failure.
-                raise SparkJobFailed(f"spark-submit failed for {self.task_id} ({failure.message.rstrip(':')}):\n"
+                how = f"the Spark Connect client of {self.remote}" if self.remote else "spark-submit"
+                raise SparkJobFailed(f"{how} failed for {self.task_id} ({failure.message.rstrip(':')}):\n"
                                      f"{spark_failure_tail(failure.out, failure.err)}") from None
 
 
@@ -136,3 +165,9 @@ def spark_submit_command(app, *app_flags):
     """The command and environment DatasetGen would use, for another app or flags (the benchmark, a glob)."""
     task = WorkshopSparkSubmitTask()
     return task.spark_command() + [str(app), *map(str, app_flags)], task.program_environment()
+
+
+def connect_client_command(remote, app, *app_flags):
+    """The same as a Spark Connect client of the server at remote (sc://HOST:PORT)."""
+    env = {**WorkshopSparkSubmitTask().program_environment(), "SPARK_REMOTE": remote}
+    return [sys.executable, str(app), *map(str, app_flags)], env

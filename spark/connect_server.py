@@ -1,0 +1,153 @@
+"""A Spark Connect server on this machine: one long-lived Spark that jobs use as thin clients.
+
+It is the installed pyspark's own (its spark-connect jar and SparkConnectServer class, as
+sbin/start-connect-server.sh starts it), on 127.0.0.1 and a free port, sized by luigi.cfg's [spark-connect].
+
+    python spark/connect_server.py start   # prints its sc:// address, then returns
+    python spark/connect_server.py stop
+
+Point DatasetGen at it with luigi configuration alone (luigi.cfg):
+
+    [spark]
+    remote = sc://127.0.0.1:PORT
+
+The job then runs as a Spark Connect client: a Python process with no JVM of its own. Its reports are
+written by the server and joined into one file by the client, so both must see the same storage: on one
+machine, the same folders; with a remote server, a shared file system, HDFS or an object store.
+
+From Python: `with ConnectServer() as server: ... server.url`.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PYSPARK_HOME = Path(importlib.util.find_spec("pyspark").origin).parent
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FOLDER = ROOT / "build" / "connect"
+SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_settings():
+    """luigi.cfg's [spark-connect] (its memory and master) and [spark-conf] (the job's tuned settings)."""
+    sys.path.insert(0, str(ROOT / "luigi_tasks"))
+    from song_plays_luigi.settings import config, spark_conf
+    section = dict(config().items("spark-connect")) if config().has_section("spark-connect") else {}
+    return section, spark_conf()
+
+
+class ConnectServer:
+    """A Spark Connect server; its log and state in folder."""
+
+    def __init__(self, folder=DEFAULT_FOLDER, port=None):
+        self.folder = Path(folder)
+        self.port = port or free_port()
+        self.process = None
+
+    @property
+    def url(self):
+        return f"sc://127.0.0.1:{self.port}"
+
+    def command(self):
+        section, conf = server_settings()
+        settings = {**conf, "spark.connect.grpc.binding.address": "127.0.0.1",
+                    "spark.connect.grpc.binding.port": str(self.port), "spark.ui.enabled": "false",
+                    "spark.sql.session.timeZone": "UTC", "spark.pyspark.python": sys.executable}
+        command = [str(PYSPARK_HOME / "bin" / "spark-submit"), "--master", section.get("master", "local[2]"),
+                   "--driver-memory", section.get("driver_memory", "1g"), "--class", SERVER_CLASS,
+                   "--name", "Spark Connect server (song plays workshop)"]
+        if section.get("driver_java_options"):
+            command += ["--driver-java-options", section["driver_java_options"]]
+        for key, value in settings.items():
+            command += ["--conf", f"{key}={value}"]
+        return command + ["spark-internal"]
+
+    def ready(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def start(self, timeout=180):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "SPARK_HOME": str(PYSPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1",
+               "PYSPARK_PYTHON": sys.executable}
+        log = open(self.folder / "server.log", "w")
+        # A session of its own: stopping it stops everything it started.
+        self.process = subprocess.Popen(self.command(), env=env, stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True, cwd=ROOT)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while not self.ready():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                tail = (self.folder / "server.log").read_text()[-1500:]
+                raise RuntimeError(f"The Spark Connect server did not start. The end of its log "
+                                   f"({self.folder / 'server.log'}):\n{tail}")
+            time.sleep(0.5)
+        return self
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def save(self, path):
+        path.write_text(json.dumps({"url": self.url, "pid": self.process.pid}))
+
+
+def stop_saved(path):
+    if not path.exists():
+        print(f"No Spark Connect server is running (nothing recorded in {path}).")
+        return
+    try:
+        os.killpg(json.loads(path.read_text())["pid"], signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    path.unlink()
+    print("Stopped the Spark Connect server.")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Start or stop a Spark Connect server on 127.0.0.1.")
+    parser.add_argument("action", choices=["start", "stop"])
+    parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER, help="its log and state")
+    args = parser.parse_args(argv)
+    state = args.folder / "server.json"
+    if args.action == "stop":
+        return stop_saved(state)
+    if state.exists():
+        sys.exit(f"A Spark Connect server is already recorded in {state}; stop it first (make connect-stop).")
+    server = ConnectServer(folder=args.folder).start()
+    server.save(state)
+    print(f"Spark Connect server at {server.url}; log {server.folder / 'server.log'}\n"
+          f"Use it: put these lines in luigi.cfg\n  [spark]\n  remote = {server.url}\n"
+          f"Stop it with: make connect-stop")
+
+
+if __name__ == "__main__":
+    main()
