@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/run.py                          # 5 thousand, 2 million and 10 million spins
     .venv/bin/python benchmarks/run.py --spins-per-day 2000000 --pairs 5
+    .venv/bin/python benchmarks/run.py --connect              # also the job as a client of a Spark Connect server
+    .venv/bin/python benchmarks/run.py --backfill             # a month, 28 days x 5,000 spins, three ways
 
 For each size it generates the input once (in --work-dir, build/bench/ by default), then runs Spark and
 DuckDB in turn, A B A B ..., and after each pair three cut-down Spark apps that show how low the job could go:
@@ -9,6 +11,11 @@ DuckDB in turn, A B A B ..., and after each pair three cut-down Spark apps that 
   - read: also reads the spins and counts them;
   - dedupe+write: filters the spins, removes duplicates and writes them with the job's own writer, without
     the join or the counts. The real job does all of this and more, so it cannot be faster.
+With --connect, one Spark Connect server (spark/connect_server.py, sized by luigi.cfg's [spark-connect]) runs
+for the whole benchmark, and each round adds "connect": the same job as its client, DatasetGen's remote mode;
+a first, unmeasured client run per size warms the server up. The server's memory is not in the client's peak.
+With --backfill, a month of 28 published days (5,000 spins each) goes through luigi's RangeDaily under
+spark-submit and under Spark Connect, and DuckDB does the same days one by one.
 Every Spark run uses DatasetGen's own spark-submit command (local[2], driver 1g, its JVM
 options and the class archive that `make setup` builds). Every run is timed from the launch to the exit. Its
 peak memory is the largest sum of RSS over the whole process tree (the JVM, its Python, the workers),
@@ -35,9 +42,10 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "spark"))
 import generate_fake_data  # noqa: E402
 from notebook_memory import descendants  # noqa: E402
-from song_plays_luigi.spark_submit import spark_submit_command  # noqa: E402
+from song_plays_luigi.spark_submit import connect_client_command, spark_submit_command  # noqa: E402
 
 DAY = datetime.date(2019, 2, 8)
 SIZES = [5_000, 2_000_000, 10_000_000]
@@ -62,6 +70,9 @@ job.run = {"read": read, "dedupe+write": dedupe_and_write}[sys.argv.pop(1)]
 job.main()
 """
 GOAL_VS_DUCKDB, GOAL_VS_FLOOR = 1.5, 1.3
+# Spark Connect's goals: a warm 5k day within half an empty spark-submit; 2M and 10M within 1.5x and 1.2x DuckDB;
+# the month's backfill within a quarter of the per-day spark-submit backfill.
+CONNECT_GOALS = {"vs_floor_5k": 0.5, "vs_duckdb_2m": 1.5, "vs_duckdb_10m": 1.2, "backfill_vs_spark_submit": 0.25}
 
 
 def inputs(work, spins_per_day):
@@ -105,9 +116,11 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
-def measure(command):
+def measure(command, remote=None):
     """(wall seconds, peak RSS of the process tree in MB); a failed run stops the benchmark."""
     env = spark_submit_command("app")[1]  # SPARK_HOME, and the driver on loopback
+    if remote:
+        env = {**env, "SPARK_REMOTE": remote}
     with tempfile.TemporaryDirectory() as scratch:
         log, report = Path(scratch) / "output.log", Path(scratch) / "report"
         with open(log, "w") as output:  # a file, not a pipe: a chatty run never blocks on it
@@ -148,7 +161,7 @@ def check_outputs(spark_out, duckdb_out):
     return rows
 
 
-def bench(work, spins_per_day, pairs):
+def bench(work, spins_per_day, pairs, connect=None):
     remote = inputs(work, spins_per_day)
     out = work / "out" / str(spins_per_day)
     no_op, part_of_job = work / "no_op_app.py", work / "part_of_job_app.py"
@@ -161,15 +174,26 @@ def bench(work, spins_per_day, pairs):
         "read": spark_submit(part_of_job, "read", *job_flags(remote, out / "part")),
         "dedupe+write": spark_submit(part_of_job, "dedupe+write", *job_flags(remote, out / "part")),
     }
+    if connect:
+        commands["connect"] = connect_client_command(connect, ROOT / "spark" / "dataset_gen.py",
+                                                     *job_flags(remote, out / "connect"))[0]
+        measure(commands["connect"], connect)  # warm the server up: the first query of a size is not measured
     runs = {name: [] for name in commands}
     for round_number in range(1, pairs + 1):
         for name, command in commands.items():
-            runs[name].append(measure(command))
+            runs[name].append(measure(command, connect if name == "connect" else None))
             print(f"  {spins_per_day:>10,} spins  round {round_number}  {name:<12} {runs[name][-1][0]:7.1f} s"
                   f"  {runs[name][-1][1]:7.0f} MB", flush=True)
     rows = check_outputs(out / "spark", out / "duckdb")
+    if connect:
+        check_outputs(out / "connect", out / "duckdb")
     median = {name: statistics.median(seconds for seconds, _ in results) for name, results in runs.items()}
-    return {
+    extra = {}
+    if connect:
+        extra = {"connect_vs_duckdb": round(median["connect"] / median["duckdb"], 2),
+                 "connect_vs_floor": round(median["connect"] / median["floor"], 2),
+                 "connect_vs_spark_submit": round(median["connect"] / median["spark"], 2)}
+    return {**extra,
         "spins_per_day": spins_per_day, "dataset_rows": rows, "pairs": pairs,
         "seconds": {name: [round(seconds, 2) for seconds, _ in results] for name, results in runs.items()},
         "median_s": {name: round(value, 2) for name, value in median.items()},
@@ -205,21 +229,98 @@ def print_table(results):
                   f" read alone: {r['read_vs_floor']}x, dedupe+write alone: {r['dedupe_write_vs_floor']}x")
 
 
+def print_connect_goals(results):
+    for r in results:
+        if "connect_vs_floor" not in r:
+            continue
+        size = r["spins_per_day"]
+        if size <= 5_000:
+            goal, value, against = CONNECT_GOALS["vs_floor_5k"], r["connect_vs_floor"], "an empty spark-submit"
+        else:
+            goal = CONNECT_GOALS["vs_duckdb_2m"] if size < 10_000_000 else CONNECT_GOALS["vs_duckdb_10m"]
+            value, against = r["connect_vs_duckdb"], "DuckDB"
+        print(f"goal Spark Connect <= {goal}x {against} at {size:,}: {'met' if value <= goal else 'NOT met'} "
+              f"({value}x; {r['median_s']['connect']} s against spark-submit's {r['median_s']['spark']} s)")
+
+
+def backfill(work, connect, days=28, spins_per_day=5_000):
+    """A month through RangeDaily: spark-submit per day, then Spark Connect; DuckDB day by day. Whole-run seconds."""
+    sys.path.insert(0, str(ROOT / "notebooks"))
+    from workshop.data_server import DataServer
+    start = datetime.date(2019, 2, 1)
+    end = start + datetime.timedelta(days=days - 1)
+    remote = work / f"remote-month-{spins_per_day}"
+    if not (remote / generate_fake_data.SPINS_FILE.format(day=end)).exists():
+        generate_fake_data.generate(remote, start, end, spins_per_day, 100, 2019, log=lambda line: None)
+    luigi = [str(Path(sys.executable).parent / "luigi"), "--module", "song_plays_tasks", "RangeDaily", "--of",
+             "DatasetGen", "--start", str(start), "--stop", str(end + datetime.timedelta(days=1)),
+             "--days-back", "10000", "--local-scheduler", "--workers", "1"]
+    figures = {}
+    with DataServer(remote) as server:
+        for mode in ("spark-submit", "connect"):
+            data = work / f"backfill-{mode}"
+            subprocess.run(["rm", "-rf", str(data)], check=True)
+            config = work / f"backfill-{mode}.cfg"
+            config.write_text(f"[spark]\nremote = {connect if mode == 'connect' else ''}\n")
+            env = {**os.environ, "SONG_PLAYS_DATA_URL": server.url, "SONG_PLAYS_DATA_DIR": str(data),
+                   "LUIGI_CONFIG_PATH": str(config)}
+            # Both modes download the same files from the same local server: milliseconds a day.
+            started = time.monotonic()
+            run = subprocess.run(luigi, cwd=ROOT, env=env, capture_output=True, text=True)
+            figures[mode] = round(time.monotonic() - started, 1)
+            done = len(list(data.glob("output/2019/02/*/dataset/_SUCCESS")))
+            if run.returncode != 0 or done != days:
+                raise SystemExit(f"the {mode} backfill wrote {done} of {days} days:\n{run.stderr[-3000:]}")
+            print(f"  backfill of {days} days, {mode:<12} {figures[mode]:7.1f} s", flush=True)
+        started = time.monotonic()
+        for n in range(days):
+            day = start + datetime.timedelta(days=n)
+            out = work / "backfill-duckdb" / str(day)
+            flags = ["--day", str(day), "--minrows", "0", "--listeners_path", str(remote / generate_fake_data.LISTENERS_FILE),
+                     "--spins_path", str(remote / generate_fake_data.SPINS_FILE.format(day=day)),
+                     "--dataset_out_path", str(out / "dataset"), "--analysis_out_path", str(out / "counts_by_zip_sub")]
+            subprocess.run([sys.executable, str(ROOT / "benchmarks" / "duckdb_dataset_gen.py"), *flags], check=True,
+                           capture_output=True)
+        figures["duckdb"] = round(time.monotonic() - started, 1)
+        print(f"  backfill of {days} days, {'duckdb':<12} {figures['duckdb']:7.1f} s", flush=True)
+    ratio = round(figures["connect"] / figures["spark-submit"], 2)
+    goal = CONNECT_GOALS["backfill_vs_spark_submit"]
+    print(f"goal a month through Spark Connect <= {goal}x the per-day spark-submit backfill: "
+          f"{'met' if ratio <= goal else 'NOT met'} ({figures['connect']} s against {figures['spark-submit']} s, "
+          f"{ratio}x; DuckDB day by day {figures['duckdb']} s)")
+    return {"days": days, "spins_per_day": spins_per_day, "seconds": figures, "connect_vs_spark_submit": ratio,
+            "connect_vs_duckdb": round(figures["connect"] / figures["duckdb"], 2)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--spins-per-day", type=int, action="append", help="a size (repeat for several)")
     parser.add_argument("--pairs", type=int, default=3, help="Spark/DuckDB pairs per size (at least 3)")
     parser.add_argument("--work-dir", type=lambda text: Path(text).resolve(), default=WORK,
                         help=f"inputs, kept for the next run, and outputs (default: {WORK.relative_to(ROOT)})")
+    parser.add_argument("--connect", action="store_true", help="also run the job as a Spark Connect client")
+    parser.add_argument("--backfill", action="store_true", help="a month through RangeDaily, both modes and DuckDB")
+    parser.add_argument("--backfill-days", type=int, default=28, help="days in the backfill (28: February)")
     args = parser.parse_args(argv)
     if args.pairs < 3:
         parser.error("--pairs must be at least 3: a median of fewer runs says little on a shared machine")
     print(f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{datetime.datetime.now():%Y-%m-%d %H:%M}", flush=True)
-    results = [bench(args.work_dir, size, args.pairs) for size in args.spins_per_day or SIZES]
+    server = None
+    if args.connect or args.backfill:
+        from connect_server import ConnectServer
+        server = ConnectServer(folder=args.work_dir / "connect").start()
+    try:
+        results = [bench(args.work_dir, size, args.pairs, server.url if args.connect else None)
+                   for size in args.spins_per_day or SIZES]
+        month = backfill(args.work_dir, server.url, days=args.backfill_days) if args.backfill else None
+    finally:
+        if server:
+            server.stop()
     print_table(results)
+    print_connect_goals(results)
     print(json.dumps({"machine": {"cores": os.cpu_count(), "python": platform.python_version()},
-                      "results": results}))
+                      "results": results, **({"backfill": month} if month else {})}))
 
 
 if __name__ == "__main__":

@@ -38,3 +38,17 @@ def test_benchmark_times_every_run_and_checks_the_outputs(tmp_path):
     assert len(written) == len(unique) > 0
     # Every dataset row is one of those spins, joined to its listener.
     assert 0 < figures["dataset_rows"] <= len(unique)
+
+
+def test_the_connect_mode_and_the_backfill_run_and_write_what_spark_submit_writes(tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--spins-per-day", str(SPINS),
+                             "--work-dir", str(tmp_path), "--connect", "--backfill", "--backfill-days", "2"],
+                            capture_output=True, text=True, timeout=1500)
+    assert result.returncode == 0, f"benchmarks/run.py failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    [figures] = summary["results"]
+    assert len(figures["seconds"]["connect"]) == 3 and "connect_vs_duckdb" in figures
+    assert set(summary["backfill"]["seconds"]) == {"spark-submit", "connect", "duckdb"}
+    assert "goal Spark Connect <=" in result.stdout and "goal a month through Spark Connect" in result.stdout
+    for mode in ("spark-submit", "connect"):
+        assert len(list((tmp_path / f"backfill-{mode}").glob("output/2019/02/*/counts_by_zip_sub/_SUCCESS"))) == 2

@@ -35,10 +35,9 @@ def pages():
                   if not path.relative_to(SITE).as_posix().startswith(("_static/", "_sources/")))
 
 
-def test_the_site_has_a_page_per_section_both_editions_and_the_index():
+def test_the_site_has_a_page_per_section_both_editions_and_the_index(site):
     expected = {"index.html", *(f"notebooks/{name}.html" for name in SECTIONS),
                 *(f"notebooks/exercises/{name}.html" for name in SECTIONS)}
-    assert SITE.exists(), "run make site first (the fixture of the test below builds it)"
     assert expected <= set(pages()), expected - set(pages())
 
 

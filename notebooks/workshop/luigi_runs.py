@@ -97,6 +97,23 @@ def luigi_log():
         logger.setLevel(level)
 
 
+@contextmanager
+def seconds_per_day(task_class):
+    """{day: seconds} for every task_class (a task with a date) that luigi runs meanwhile, from luigi's own
+    PROCESSING_TIME event: the time its run() took."""
+    import luigi
+    seconds = {}
+
+    def record(task, processing_time):
+        seconds[task.date] = processing_time
+
+    task_class.event_handler(luigi.Event.PROCESSING_TIME)(record)
+    try:
+        yield seconds
+    finally:
+        luigi.Task._event_callbacks[task_class][luigi.Event.PROCESSING_TIME].discard(record)
+
+
 def commands_run(messages):
     """The commands that SparkSubmitTask ran, from luigi's "Running command: ..." lines."""
     prefix = "Running command: "

@@ -76,3 +76,22 @@ def step4(both, logs, twice, published):
     expect(spark_runs == 1, f"Spark ran {spark_runs} times", hint="both processes must use luigid: no --local-scheduler")
     expect(len(ran_it) == 1, f"{len(ran_it)} processes ran DatasetGen", hint="luigid hands a task to one worker only")
     expect(report_done(published[1], twice / "data"), "the day has no report", hint="did the job fail?")
+
+
+@section.checkpoint(5, "the same days through Spark Connect give the same reports as through spark-submit", hints=[
+    "DatasetGen reads [spark] remote from luigi's configuration: set, the job runs as a client of that server.",
+    "If the Connect run failed, the server's log (build/connect-04/server.log) and the error above say why; "
+    "is the server still running (the cell that starts it)?"])
+def step5(by_connect, by_spark_submit, connect_seconds, spark_submit_seconds, published, MONTH):  # noqa: N803
+    expect(face(by_connect) == ":)", f"the Spark Connect backfill ended {face(by_connect)}",
+           hint="read the error above: 'Nothing is listening' means the server is not running")
+    expect(face(by_spark_submit) == ":)", f"the spark-submit backfill ended {face(by_spark_submit)}",
+           hint="read the error above")
+    expect(sorted(connect_seconds) == sorted(spark_submit_seconds) == published,
+           f"timed days: {sorted(connect_seconds)} and {sorted(spark_submit_seconds)}",
+           hint="both backfills must start from empty folders, so that every day runs")
+    for day in published:
+        for name, ours, theirs in zip(("dataset", "counts"), daily_reports(day, MONTH / "connect-data"),
+                                      daily_reports(day, MONTH / "spark-submit-data")):
+            expect(same_rows(ours, theirs), f"{day}: Spark Connect's {name} differs from spark-submit's",
+                   hint="the same job on the same input must give the same rows in either mode")
