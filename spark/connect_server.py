@@ -18,7 +18,6 @@ machine, the same folders; with a remote server, a shared file system, HDFS or a
 From Python: `with ConnectServer() as server: ... server.url`.
 """
 import argparse
-import importlib.util
 import json
 import os
 import signal
@@ -28,21 +27,15 @@ import sys
 import time
 from pathlib import Path
 
-PYSPARK_HOME = Path(importlib.util.find_spec("pyspark").origin).parent
+from standalone_cluster import PYSPARK_HOME, free_port  # the same pyspark, the same free-port probe
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FOLDER = ROOT / "build" / "connect"
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def server_settings():
     """luigi.cfg's [spark-connect] (its memory and master) and [spark-conf] (the job's tuned settings)."""
-    sys.path.insert(0, str(ROOT / "luigi_tasks"))
     from song_plays_luigi.settings import config, spark_conf
     section = dict(config().items("spark-connect")) if config().has_section("spark-connect") else {}
     return section, spark_conf()

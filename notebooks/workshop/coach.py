@@ -180,9 +180,10 @@ class Section:
                                      "then this one again")
             return False
         for earlier in sorted(n for n in self.checkpoints if n < number):
-            if self.todos_left(earlier, history):
+            left = self.todos_left(earlier, history)
+            if left:
                 self.not_started(number, f"it builds on step {earlier}, whose TODOs are not written yet: "
-                                         f"{names(self.todos_left(earlier, history))}. Finish step {earlier} first")
+                                         f"{names(left)}. Finish step {earlier} first")
                 return False
         progress.record(self.name, number, "failed")
         raise CheckpointFailed(number, problem, hint, own)
