@@ -19,8 +19,10 @@ student's own, outside the container, and is not counted.
 
     .venv/bin/python benchmarks/notebook_memory.py --lab-session     # notebooks 00-03 in one JupyterLab
 """
+import ctypes
 import json
 import os
+import platform
 import secrets
 import shutil
 import socket
@@ -53,12 +55,34 @@ def parent_of():
     return parents
 
 
-def descendants(root):
-    parents, tree, found = parent_of(), {root}, True
+def descendants(root, parents=None):
+    parents, tree, found = parents or parent_of(), {root}, True
     while found:
         found = {pid for pid, parent in parents.items() if parent in tree and pid not in tree}
         tree |= found
     return tree
+
+
+KCMP = {"x86_64": 312, "aarch64": 272}.get(platform.machine())  # kcmp(2)'s system call number
+KCMP_VM = 1
+LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+def same_memory(pid, other):
+    """Whether two processes share one address space, as a vfork child does with its parent until it execs."""
+    return KCMP is not None and LIBC.syscall(KCMP, pid, other, KCMP_VM, 0, 0) == 0
+
+
+def tree_memory_kb(root):
+    """{pid: (RSS, PSS) kB} of root's descendants, each memory counted once.
+
+    A JVM starts a program (spark-submit its Python, a worker its executor) through vfork: until the child
+    execs, it shares its parent's memory, and /proc reports the parent's whole figures for both. Such a child
+    is left out.
+    """
+    parents = parent_of()
+    tree = descendants(root, parents) - {root}
+    return {pid: memory_kb(pid) for pid in tree if not same_memory(pid, parents[pid])}
 
 
 def memory_kb(pid):
@@ -72,6 +96,33 @@ def memory_kb(pid):
 
 
 CODE_FOLDERS = ("notebooks", "luigi_tasks", "spark")
+JAVA_ROLES = {"deploy.master.Master": "Spark master", "deploy.worker.Worker": "Spark worker",
+              "CoarseGrainedExecutorBackend": "Spark executor", "SparkConnectServer": "Spark Connect server",
+              "deploy.SparkSubmit": "Spark driver (spark-submit)"}
+
+
+def role(pid):
+    """What a process is, in a few words: which Spark JVM, or which Python."""
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return "gone"
+    if Path(words[0]).name == "java":
+        return next((name for key, name in JAVA_ROLES.items() if any(key in word for word in words)), "other JVM")
+    if any("ipykernel" in word for word in words):
+        return "kernel"
+    return Path(words[0]).name + (f" {Path(words[1]).name}" if len(words) > 1 and words[1] else "")
+
+
+def breakdown(pss_kb):
+    """{role: PSS MB, with how many processes} from {pid: PSS kB}."""
+    sizes, counts = {}, {}
+    for pid, kb in pss_kb.items():
+        name = role(pid)
+        sizes[name] = sizes.get(name, 0) + kb / 1024
+        counts[name] = counts.get(name, 0) + 1
+    return {(f"{name} x{counts[name]}" if counts[name] > 1 else name): round(mb)
+            for name, mb in sorted(sizes.items(), key=lambda item: -item[1]) if mb >= 1}
 
 
 def run_and_sample(notebook, workshop, executed):
@@ -82,10 +133,13 @@ def run_and_sample(notebook, workshop, executed):
     env["PYTHONPATH"] = os.pathsep.join(str(workshop / folder) for folder in CODE_FOLDERS)
     papermill = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak_rss = peak_pss = last_pss = 0
+    at_peak = {}
     started = time.monotonic()
     while papermill.poll() is None:
-        tree = descendants(papermill.pid) - {papermill.pid}  # the kernel and all it starts
-        rss, pss = map(sum, zip(*(memory_kb(pid) for pid in tree))) if tree else (0, 0)
+        sizes = tree_memory_kb(papermill.pid)  # the kernel and all it starts
+        rss, pss = map(sum, zip(*sizes.values())) if sizes else (0, 0)
+        if pss > peak_pss:
+            at_peak = breakdown({pid: kb for pid, (_, kb) in sizes.items()})  # what the peak is made of
         peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
         last_pss = pss or last_pss  # the kernel's memory as the notebook ends, before it shuts down
         time.sleep(0.1)
@@ -93,7 +147,7 @@ def run_and_sample(notebook, workshop, executed):
         raise SystemExit(f"{notebook} failed under papermill:\n{papermill.stderr.read()[-3000:]}")
     return {"notebook": notebook, "seconds": round(time.monotonic() - started, 1),
             "peak_rss_mb": round(peak_rss / 1024), "peak_pss_mb": round(peak_pss / 1024),
-            "end_pss_mb": round(last_pss / 1024)}
+            "end_pss_mb": round(last_pss / 1024), "peak_pss_by_process_mb": at_peak}
 
 
 def copy_workshop(scratch):
@@ -106,7 +160,7 @@ def copy_workshop(scratch):
 
 
 def tree_pss_mb(root_pid):
-    return sum(memory_kb(pid)[1] for pid in descendants(root_pid)) / 1024
+    return (memory_kb(root_pid)[1] + sum(pss for _, pss in tree_memory_kb(root_pid).values())) / 1024
 
 
 def start_lab(workshop, home):
@@ -212,6 +266,8 @@ def main(notebooks):
             results.append(result)
             print(f"{notebook:<36} {result['seconds']:>6} s   peak RSS {result['peak_rss_mb']:>5} MB"
                   f"   peak PSS {result['peak_pss_mb']:>5} MB", flush=True)
+            print("    at the peak: " + ", ".join(f"{name} {mb} MB" for name, mb in
+                                                result["peak_pss_by_process_mb"].items()), flush=True)
     worst = max(result["peak_pss_mb"] for result in results)
     worst_rss = max(result["peak_rss_mb"] for result in results)
     kept_open = max(sum(r["end_pss_mb"] for r in results[:i]) + results[i]["peak_pss_mb"] for i in range(len(results)))

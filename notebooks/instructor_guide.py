@@ -124,8 +124,9 @@ their machine, in `workspace/progress.json`; `make progress` prints it as a tabl
 {timing_table}
 
 The machine time is small next to the reading and the writing: plan on the "planned" column, which leaves
-time to write the TODOs, read what each cell prints, and get stuck once or twice. Section 04 has no TODOs and
-is best shown by the instructor on a laptop with 4 GB free (its cluster needs more memory than Binder gives).
+time to write the TODOs, read what each cell prints, and get stuck once or twice. Section 04 has no TODOs: show
+it, or let students run it, on Binder too (luigi.cfg sizes its cluster, its Connect server and their JVMs to stay
+within 1.7 GB of Binder's 2 GB; `benchmarks/README.md` has the figures).
 The measured times come from a 2-core machine; `make test` followed by `make guide` measures them again.
 
 ## Mistakes students make, and what catches them

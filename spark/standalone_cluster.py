@@ -5,12 +5,15 @@ They are the installed pyspark's own daemons, started with its spark-class, on f
     python spark/standalone_cluster.py start   # prints the master URL and its web UI, then returns
     python spark/standalone_cluster.py stop
 
-Point the workshop at it with luigi configuration alone (luigi.cfg):
+Its size comes from luigi.cfg's [standalone-cluster]. Point the workshop at it with luigi configuration alone
+(`cluster.spark_settings()`, or the lines `start` prints, in luigi.cfg):
 
     [spark]
     master = spark://127.0.0.1:PORT
+    driver_memory = 512m          # on a cluster the driver only plans: [standalone-cluster]'s driver settings
+    driver_java_options = ...
 
-From Python: `with StandaloneCluster(workers=2) as cluster: ... cluster.master_url`.
+From Python: `with StandaloneCluster() as cluster: ... cluster.master_url`.
 """
 import argparse
 import importlib.util
@@ -36,11 +39,23 @@ def free_port():
         return probe.getsockname()[1]
 
 
-class StandaloneCluster:
-    """A master and `workers` workers with `cores` cores and `memory` each; logs and work folders in folder."""
+def cluster_settings():
+    """luigi.cfg's [standalone-cluster]: the daemons' and workers' sizes, and DatasetGen's driver there."""
+    from song_plays_luigi.settings import config
+    return dict(config().items("standalone-cluster")) if config().has_section("standalone-cluster") else {}
 
-    def __init__(self, workers=2, cores=1, memory="2g", folder=DEFAULT_FOLDER):
-        self.workers, self.cores, self.memory = workers, cores, memory
+
+class StandaloneCluster:
+    """A master and `workers` workers with `cores` cores and `memory` each; logs and work folders in folder.
+
+    What is not given comes from luigi.cfg's [standalone-cluster].
+    """
+
+    def __init__(self, workers=None, cores=None, memory=None, folder=DEFAULT_FOLDER):
+        self.settings = cluster_settings()
+        self.workers = int(workers or self.settings.get("workers", 2))
+        self.cores = int(cores or self.settings.get("worker_cores", 1))
+        self.memory = memory or self.settings.get("worker_memory", "1g")
         self.folder = Path(folder)
         self.processes = []
         self.master_port, self.master_ui_port = free_port(), free_port()
@@ -53,9 +68,22 @@ class StandaloneCluster:
     def master_ui_url(self):
         return f"http://127.0.0.1:{self.master_ui_port}/"
 
-    def _daemon(self, name, *args):
+    def spark_settings(self):
+        """luigi's [spark] settings that run DatasetGen on this cluster: its master, and a driver that only plans."""
+        return {"master": self.master_url,
+                **{key: self.settings[key] for key in ("driver_memory", "driver_java_options") if key in self.settings}}
+
+    def _environment(self):
         env = {**os.environ, "SPARK_HOME": str(PYSPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1",
                "SPARK_LOG_DIR": str(self.folder)}
+        # spark-class reads the daemons' heap and options from these; the executors inherit the arena limit.
+        names = {"daemon_memory": "SPARK_DAEMON_MEMORY", "daemon_java_options": "SPARK_DAEMON_JAVA_OPTS",
+                 "malloc_arena_max": "MALLOC_ARENA_MAX"}
+        env.update({variable: self.settings[key] for key, variable in names.items() if self.settings.get(key)})
+        return env
+
+    def _daemon(self, name, *args):
+        env = self._environment()
         log = open(self.folder / f"{name}.log", "w")
         # A session of its own: stopping the cluster stops the daemons' children (executors) too.
         process = subprocess.Popen([str(PYSPARK_HOME / "bin" / "spark-class"), *args], env=env,
@@ -68,7 +96,7 @@ class StandaloneCluster:
         try:
             with urllib.request.urlopen(f"{self.master_ui_url}json/", timeout=2) as response:
                 return json.load(response)
-        except OSError:
+        except (OSError, ValueError):  # not listening yet, or a page cut short while it starts
             return None
 
     def alive_workers(self):
@@ -133,7 +161,7 @@ def stop_saved(path):
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Start or stop a Spark standalone cluster on 127.0.0.1.")
     parser.add_argument("action", choices=["start", "stop"])
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, help="how many workers (default: luigi.cfg's [standalone-cluster])")
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER, help="logs, work folders and state")
     args = parser.parse_args(argv)
     state = args.folder / "cluster.json"
@@ -143,8 +171,9 @@ def main(argv=None):
         sys.exit(f"A cluster is already recorded in {state}; stop it first (make cluster-stop).")
     cluster = StandaloneCluster(workers=args.workers, folder=args.folder).start()
     cluster.save(state)
-    print(f"Spark master {cluster.master_url} with {args.workers} workers; web UI {cluster.master_ui_url}\n"
-          f"Use it: put these lines in luigi.cfg\n  [spark]\n  master = {cluster.master_url}\n"
+    lines = "".join(f"\n  {key} = {value}" for key, value in cluster.spark_settings().items())
+    print(f"Spark master {cluster.master_url} with {cluster.workers} workers; web UI {cluster.master_ui_url}\n"
+          f"Use it: put these lines in luigi.cfg\n  [spark]{lines}\n"
           f"Stop it with: make cluster-stop")
 
 

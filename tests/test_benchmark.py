@@ -48,6 +48,9 @@ def test_the_connect_mode_and_the_backfill_run_and_write_what_spark_submit_write
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     [figures] = summary["results"]
     assert len(figures["seconds"]["connect"]) == 3 and "connect_vs_duckdb" in figures
+    # What bounds the 5k goal: a client's fixed cost, measured beside the job.
+    assert len(figures["seconds"]["connect start"]) == 3 and "connect_job_alone_vs_floor" in figures
+    assert "of which a client's start" in result.stdout
     assert set(summary["backfill"]["seconds"]) == {"spark-submit", "connect", "duckdb"}
     assert "goal Spark Connect <=" in result.stdout and "goal a month through Spark Connect" in result.stdout
     for mode in ("spark-submit", "connect"):

@@ -20,7 +20,7 @@ def test_datasetgen_takes_its_settings_from_the_workshops_luigi_cfg():
     command = song_plays_tasks.DatasetGen(date=datetime.date(2019, 2, 8)).spark_command()
     pairs = {command[i]: command[i + 1] for i in range(1, len(command) - 1) if command[i].startswith("--")}
     assert command[0] == str(spark_submit.PYSPARK_HOME / "bin" / "spark-submit")
-    assert pairs["--master"] == "local[2]" and pairs["--driver-memory"] == "1g" and pairs["--executor-memory"] == "2g"
+    assert pairs["--master"] == "local[2]" and pairs["--driver-memory"] == "1g" and pairs["--executor-memory"] == "512m"
     assert pairs["--py-files"] == str(spark_submit.helpers_zip())
     confs = [command[i + 1] for i, word in enumerate(command) if word == "--conf"]
     for name, value in settings.spark_conf().items():

@@ -3,6 +3,7 @@ import datetime
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -91,7 +92,8 @@ def cluster(tmp_path_factory):
 def test_datasetgen_on_the_standalone_cluster_equals_the_local_run(ranged_days, month_server, cluster, tmp_path):
     local_dir, _ = ranged_days
     config = tmp_path / "luigi.cfg"
-    config.write_text(f"[spark]\nmaster = {cluster.master_url}\n")
+    settings_lines = "".join(f"{key} = {value}\n" for key, value in cluster.spark_settings().items())
+    config.write_text(f"[spark]\n{settings_lines}")  # what `make cluster` says to put in luigi.cfg
     day = PUBLISHED[0]
     result = luigi_cli("DatasetGen", "--date", str(day),
                        env=settings(month_server, tmp_path / "data", LUIGI_CONFIG_PATH=str(config)))
@@ -104,6 +106,17 @@ def test_datasetgen_on_the_standalone_cluster_equals_the_local_run(ranged_days, 
 
     for cluster_report, local_report in zip(reports(tmp_path / "data", day), reports(local_dir, day)):
         assert same_rows(cluster_report, local_report)
+
+    # Sized by luigi.cfg, to fit notebook 04 in Binder's 2 GB: the executors (their command opens their log)...
+    executor_logs = [log.read_text() for n in (1, 2) for log in (cluster.folder / f"work-{n}" / app["id"]).glob("*/stderr")]
+    assert len(executor_logs) == 2
+    for log in executor_logs:
+        command = next(line for line in log.splitlines() if line.startswith("Spark Executor Command:"))
+        assert '"-Xmx512M"' in command and '"-XX:+UseSerialGC"' in command, command
+    # ...the daemons (spark-class execs java in the process it was started as), and the driver.
+    for process in cluster.processes:
+        assert "-Xmx64m" in Path(f"/proc/{process.pid}/cmdline").read_text().split("\0")
+    assert "--driver-memory 512m" in result.stdout + result.stderr
 
 
 def test_two_workers_sharing_luigid_run_the_spark_job_once(month_server, tmp_path):

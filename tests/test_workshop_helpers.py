@@ -98,3 +98,18 @@ def test_ran_lists_only_the_tasks_that_ran(workshop_env, day):
     first = build(tasks.DownloadSpins(date=day))
     assert f"1 DownloadSpins(date={day})" in ran(first)
     assert ran(build(tasks.DownloadSpins(date=day))) == [], "a complete task does not run again"
+
+
+def test_luigi_config_sets_settings_for_a_block_and_puts_back_what_was_there():
+    from workshop import luigi_config
+    config = luigi.configuration.get_config()
+    master = config.get("spark", "master")
+    assert not config.has_option("spark", "test_only_key")
+    with luigi_config("spark", master="spark://127.0.0.1:1", test_only_key="512m"):
+        assert config.get("spark", "master") == "spark://127.0.0.1:1"
+        assert config.get("spark", "test_only_key") == "512m"
+    assert config.get("spark", "master") == master
+    assert not config.has_option("spark", "test_only_key")  # a key that was not there is gone again
+    with pytest.raises(RuntimeError), luigi_config("spark", master="spark://127.0.0.1:2"):
+        raise RuntimeError("the run failed")
+    assert config.get("spark", "master") == master  # also after a failure

@@ -26,6 +26,30 @@ def build(*tasks, **options):
     return result
 
 
+@contextmanager
+def luigi_config(section, **settings):
+    """luigi's configuration with section's keys set to settings inside the block, and as it was after it.
+
+        with workshop.luigi_config("spark", master="spark://127.0.0.1:7077"):
+            workshop.build(DatasetGen(date=day))
+    """
+    import luigi.configuration
+    config = luigi.configuration.get_config()
+    if not config.has_section(section):
+        config.add_section(section)
+    before = {key: config.get(section, key, None) for key in settings}
+    for key, value in settings.items():
+        config.set(section, key, str(value))
+    try:
+        yield config
+    finally:
+        for key, value in before.items():
+            if value is None:
+                config.remove_option(section, key)
+            else:
+                config.set(section, key, value)
+
+
 class OneLine(logging.Formatter):
     """A luigi message as one line, and an error's last line instead of its traceback.
 

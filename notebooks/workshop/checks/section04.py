@@ -47,12 +47,14 @@ def step2(glob_run, month_dataset, days_dataset, month_counts, days_counts):
 
 
 @section.checkpoint(3, "DatasetGen ran on the cluster's two workers, and its reports equal the local run's", hints=[
-    "DatasetGen's master comes from luigi's configuration: [spark] master = spark://127.0.0.1:PORT.",
-    "Each worker offers one core and must offer the 2g an executor asks for; the master's web page (above) "
-    "shows the workers and the application."])
+    "DatasetGen's master comes from luigi's configuration: [spark] master = spark://127.0.0.1:PORT; "
+    "cluster.spark_settings() has it.",
+    "Each worker offers one core and must offer the memory an executor asks for ([spark] executor_memory, "
+    "512m, within [standalone-cluster] worker_memory); the master's web page (above) shows the workers and the "
+    "application."])
 def step3(cluster_result, cluster, applications, published, MONTH):  # noqa: N803
     expect(face(cluster_result) == ":)", f"the cluster run ended {face(cluster_result)}",
-           hint="is the cluster up? A worker needs 2g of memory to offer DatasetGen's 2g executors")
+           hint="is the cluster up? Each worker must offer at least [spark] executor_memory (luigi.cfg)")
     on_both = bool(applications) and all((cluster.folder / f"work-{n}" / applications[-1]["id"]).is_dir()
                                          for n in (1, 2))
     expect(on_both, "the application did not run executors on both workers",
