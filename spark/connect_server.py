@@ -36,9 +36,8 @@ SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 
 def server_settings():
     """luigi.cfg's [spark-connect] (its memory and master) and [spark-conf] (the job's tuned settings)."""
-    from song_plays_luigi.settings import config, spark_conf
-    section = dict(config().items("spark-connect")) if config().has_section("spark-connect") else {}
-    return section, spark_conf()
+    from song_plays_luigi.settings import section, spark_conf
+    return section("spark-connect"), spark_conf()
 
 
 class ConnectServer:

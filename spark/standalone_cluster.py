@@ -39,12 +39,6 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def cluster_settings():
-    """luigi.cfg's [standalone-cluster]: the daemons' and workers' sizes, and DatasetGen's driver there."""
-    from song_plays_luigi.settings import config
-    return dict(config().items("standalone-cluster")) if config().has_section("standalone-cluster") else {}
-
-
 class StandaloneCluster:
     """A master and `workers` workers with `cores` cores and `memory` each; logs and work folders in folder.
 
@@ -52,7 +46,8 @@ class StandaloneCluster:
     """
 
     def __init__(self, workers=None, cores=None, memory=None, folder=DEFAULT_FOLDER):
-        self.settings = cluster_settings()
+        from song_plays_luigi.settings import section
+        self.settings = section("standalone-cluster")  # the daemons' and workers' sizes, and DatasetGen's driver here
         self.workers = int(workers or self.settings.get("workers", 2))
         self.cores = int(cores or self.settings.get("worker_cores", 1))
         self.memory = memory or self.settings.get("worker_memory", "1g")

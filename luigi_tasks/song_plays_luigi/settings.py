@@ -112,6 +112,11 @@ def http_timeout():
     return seconds
 
 
+def section(name):
+    """A luigi.cfg section as {key: value}, read raw (a Java option's % is not luigi's); {} when it is absent."""
+    return dict(config().items(name, raw=True)) if config().has_section(name) else {}
+
+
 def spark_conf():
     """luigi.cfg's [spark-conf]: the Spark settings every Spark of the workshop uses."""
-    return dict(config().items("spark-conf", raw=True)) if config().has_section("spark-conf") else {}
+    return section("spark-conf")
