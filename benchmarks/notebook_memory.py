@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -34,7 +33,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from song_plays_ops import workshop_copy
+
 DEFAULT_NOTEBOOKS = ["01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb"]
 LAB_SESSION_NOTEBOOKS = ["00_setup.ipynb", *DEFAULT_NOTEBOOKS]
 BINDER_CAP_MB = 2048
@@ -95,7 +95,6 @@ def memory_kb(pid):
     return values.get("Rss", 0), values.get("Pss", 0)
 
 
-CODE_FOLDERS = ("notebooks", "luigi_tasks", "spark")
 JAVA_ROLES = {"deploy.master.Master": "Spark master", "deploy.worker.Worker": "Spark worker",
               "CoarseGrainedExecutorBackend": "Spark executor", "SparkConnectServer": "Spark Connect server",
               "deploy.SparkSubmit": "Spark driver (spark-submit)"}
@@ -130,7 +129,7 @@ def run_and_sample(notebook, workshop, executed):
                "--cwd", str(workshop / "notebooks"), "-k", "python3", "--no-progress-bar"]
     env = {key: value for key, value in os.environ.items() if not key.startswith("SONG_PLAYS_")}
     # The copy's code, not the checkout that `pip install -e .` installed.
-    env["PYTHONPATH"] = os.pathsep.join(str(workshop / folder) for folder in CODE_FOLDERS)
+    env["PYTHONPATH"] = workshop_copy.pythonpath(workshop)
     papermill = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak_rss = peak_pss = last_pss = 0
     at_peak = {}
@@ -151,12 +150,7 @@ def run_and_sample(notebook, workshop, executed):
 
 
 def copy_workshop(scratch):
-    workshop = Path(scratch) / "workshop"
-    for folder in (*CODE_FOLDERS, "tests"):
-        shutil.copytree(ROOT / folder, workshop / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pytest.ini", "luigi.cfg", "pyproject.toml"):
-        shutil.copy(ROOT / name, workshop)
-    return workshop
+    return workshop_copy.copy_workshop(Path(scratch) / "workshop")
 
 
 def tree_pss_mb(root_pid):
@@ -169,7 +163,7 @@ def start_lab(workshop, home):
         port = probe.getsockname()[1]
     token = secrets.token_hex(16)
     env = {key: value for key, value in os.environ.items() if not key.startswith("SONG_PLAYS_")}
-    env.update(HOME=str(home), PYTHONPATH=os.pathsep.join(str(workshop / folder) for folder in CODE_FOLDERS))
+    env.update(HOME=str(home), PYTHONPATH=workshop_copy.pythonpath(workshop))
     settings = home / ".jupyter/lab/user-settings/@jupyterlab/notebook-extension/tracker.jupyterlab-settings"
     settings.parent.mkdir(parents=True)
     settings.write_text('{"windowingMode": "none"}')  # render every cell, so that prompts can be read

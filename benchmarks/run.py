@@ -11,7 +11,7 @@ DuckDB in turn, A B A B ..., and after each pair three cut-down Spark apps that 
   - read: also reads the spins and counts them;
   - dedupe+write: filters the spins, removes duplicates and writes them with the job's own writer, without
     the join or the counts. The real job does all of this and more, so it cannot be faster.
-With --connect, one Spark Connect server (spark/connect_server.py, sized by luigi.cfg's [spark-connect]) runs
+With --connect, one Spark Connect server (ops/song_plays_ops/connect_server.py, sized by luigi.cfg's [spark-connect]) runs
 for the whole benchmark, and each round adds "connect": the same job as its client, DatasetGen's remote mode;
 a first, unmeasured client run per size warms the server up. The server's memory is not in the client's peak.
 With --backfill, a month of 28 published days (5,000 spins each) goes through luigi's RangeDaily under
@@ -42,9 +42,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-sys.path.insert(0, str(ROOT / "spark"))
-import generate_fake_data  # noqa: E402
 from notebook_memory import descendants  # noqa: E402
+from song_plays_ops import generate_fake_data  # noqa: E402
 from song_plays_luigi.spark_submit import connect_client_command, spark_submit_command  # noqa: E402
 
 DAY = datetime.date(2019, 2, 8)
@@ -257,7 +256,6 @@ def print_connect_goals(results):
 
 def backfill(work, connect, days=28, spins_per_day=5_000):
     """A month through RangeDaily: spark-submit per day, then Spark Connect; DuckDB day by day. Whole-run seconds."""
-    sys.path.insert(0, str(ROOT / "notebooks"))
     from workshop.data_server import DataServer
     start = datetime.date(2019, 2, 1)
     end = start + datetime.timedelta(days=days - 1)
@@ -320,7 +318,7 @@ def main(argv=None):
           f"{datetime.datetime.now():%Y-%m-%d %H:%M}", flush=True)
     server = None
     if args.connect or args.backfill:
-        from connect_server import ConnectServer
+        from song_plays_ops.connect_server import ConnectServer
         server = ConnectServer(folder=args.work_dir / "connect").start()
     try:
         results = [bench(args.work_dir, size, args.pairs, server.url if args.connect else None)

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 JAVA_PACKAGE = "openjdk-17-jre-headless"
-CODE_FOLDERS = ("notebooks", "luigi_tasks", "spark")
+CODE_FOLDERS = ("notebooks", "luigi_tasks", "spark", "ops")
 
 
 def run(command):
@@ -25,8 +25,8 @@ def run(command):
 
 
 def java_ok(folder):
-    sys.path.insert(0, str(folder / "spark"))
-    import check_java
+    sys.path.insert(0, str(folder / "ops"))
+    from song_plays_ops import check_java
     try:
         check_java.check_java()
         return True

@@ -1,7 +1,6 @@
 """Shared fixtures: generated data on a real local HTTP server, an isolated data folder, one SparkSession."""
 import datetime
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,10 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# The workshop's folders are importable through `pip install -e .` (make setup).
-CODE_FOLDERS = ("notebooks", "luigi_tasks", "spark")
-
-import generate_fake_data  # noqa: E402
+from song_plays_ops import generate_fake_data  # noqa: E402
+from song_plays_ops import workshop_copy  # noqa: E402
 from workshop import DataServer  # noqa: E402
 
 REFERENCE_DIR = ROOT.parent / "shared" / "reference" / "original-workshop"
@@ -85,23 +82,16 @@ def luigi_cli(*args, env=None, timeout=600):
 
 
 def copy_workshop(destination, monkeypatch=None):
-    """A fresh copy of the workshop's files, so that running its notebooks cannot touch this checkout.
-
-    With monkeypatch, the copy's code comes first on PYTHONPATH for everything started meanwhile (kernels,
-    luigi, spark-submit): the installed workshop is this checkout, and the copy must not use it.
-    (use_copy does the same for a copy made earlier.)
-    """
-    for folder in (*CODE_FOLDERS, "tests"):
-        shutil.copytree(ROOT / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    for name in ("pytest.ini", "luigi.cfg", "pyproject.toml"):
-        shutil.copy(ROOT / name, destination)
+    """A fresh copy of the workshop (song_plays_ops.workshop_copy). With monkeypatch, the copy's code comes first
+    on PYTHONPATH for everything started meanwhile (use_copy does the same for a copy made earlier)."""
+    workshop_copy.copy_workshop(destination)
     if monkeypatch:
         use_copy(monkeypatch, destination)
     return destination
 
 
 def use_copy(monkeypatch, copy):
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(str(copy / folder) for folder in CODE_FOLDERS))
+    monkeypatch.setenv("PYTHONPATH", workshop_copy.pythonpath(copy))
 
 
 def without_workshop_settings(monkeypatch):

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import DAY, ROOT
-import generate_fake_data
+from song_plays_ops import generate_fake_data
 from song_plays_spark.schema import SPINS_SCHEMA
 from workshop import read_report
 

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-import class_data_archive
+from song_plays_ops import class_data_archive
 import song_plays_tasks
 from song_plays_luigi import spark_submit
 

@@ -63,7 +63,7 @@ def test_on_a_bare_machine_the_first_cell_clones_installs_java_and_carries_on(tm
     assert subprocess.run(["sh", "-c", "command -v java"], env=env).returncode != 0, "java is still on PATH"
 
     cell = first_code_cell()
-    then = ("\nimport workshop, check_java\n"
+    then = ("\nimport workshop\nfrom song_plays_ops import check_java\n"
             "print('workshop at', workshop.ROOT)\nprint('java:', check_java.check_java())\n")
     run = subprocess.run([str(python), "-c", cell + then], cwd=machine, env=env, capture_output=True, text=True,
                          timeout=900)

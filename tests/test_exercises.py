@@ -10,7 +10,7 @@ import nbformat
 import papermill
 import pytest
 
-import make_exercises  # noqa: E402 (notebooks/ is on the path via conftest)
+import make_exercises  # tools/ is on the path (pytest.ini)
 from conftest import ROOT, copy_workshop, luigi_command, without_workshop_settings
 from planted_mistakes import WRONG_SOLUTIONS
 from test_notebooks import WRITTEN_MODULES

@@ -113,7 +113,7 @@ def test_a_download_killed_midway_leaves_no_target_and_the_rerun_fetches_it_whol
 def job_args(tmp_path, spins_table, listeners_table=None, minrows=1):
     import argparse
     import pyarrow.parquet as pq
-    import generate_fake_data as gen
+    from song_plays_ops import generate_fake_data as gen
     spins_path, listeners_path = tmp_path / "spins.parquet", tmp_path / "listeners.parquet"
     pq.write_table(spins_table, spins_path)
     pq.write_table(listeners_table if listeners_table is not None else gen.make_listeners(1, 3), listeners_path)
@@ -125,7 +125,7 @@ def job_args(tmp_path, spins_table, listeners_table=None, minrows=1):
 def spins_table(rows):
     """Spins from dicts that give only what a test cares about."""
     import pyarrow as pa
-    import generate_fake_data as gen
+    from song_plays_ops import generate_fake_data as gen
     base = {"fake_artist_id": 1, "artist_name": "Artist", "fake_track_id": 2, "track_title": "Title",
             "date_time": datetime.datetime(2019, 2, 8, 12, tzinfo=datetime.timezone.utc), "elapsed_seconds": 120,
             "play_source": "Station", "fake_listener_id": 1}
@@ -173,7 +173,7 @@ def test_tabs_and_line_breaks_become_spaces_while_quotes_and_accents_stay(spark,
 
 def test_null_listener_ids_are_dropped_and_null_attributes_are_empty_fields(spark, tmp_path):
     import pyarrow as pa
-    import generate_fake_data as gen
+    from song_plays_ops import generate_fake_data as gen
     import dataset_gen
     listeners = pa.Table.from_pylist([
         {"fake_listener_id": 1, "age": None, "gender": "F", "subscription_type": "Plus", "country": "US", "fake_zipcode": 90210},
@@ -192,7 +192,7 @@ def test_the_row_count_includes_listeners_without_a_zip_code_or_subscription(spa
     """run() counts rows by summing the counts report, so rows whose group keys are null must be there too."""
     import gzip
     import pyarrow as pa
-    import generate_fake_data as gen
+    from song_plays_ops import generate_fake_data as gen
     import dataset_gen
     listeners = pa.Table.from_pylist([
         {"fake_listener_id": 1, "age": "18-25", "gender": "F", "subscription_type": None, "country": "US", "fake_zipcode": None},

@@ -4,7 +4,7 @@ import datetime
 import pyarrow.parquet as pq
 import pytest
 
-import generate_fake_data as gen
+from song_plays_ops import generate_fake_data as gen
 
 DAY = datetime.date(2019, 2, 8)
 

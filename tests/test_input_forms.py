@@ -15,7 +15,7 @@ import pytest
 from luigi.execution_summary import LuigiStatusCode
 
 import dataset_gen
-import generate_fake_data as gen
+from song_plays_ops import generate_fake_data as gen
 from song_plays_spark.inputs import ConflictingListenersError, SchemaMismatchError
 from workshop import DataServer, build
 

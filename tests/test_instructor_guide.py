@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-import generate_fake_data
+from song_plays_ops import generate_fake_data
 import instructor_guide
-import navigation
+from workshop.sections import SECTIONS
 from conftest import DAY, ROOT
 from planted_mistakes import WRONG_SOLUTIONS
 from workshop import DataServer, preflight
@@ -27,7 +27,7 @@ def test_the_guide_names_every_planted_mistake_and_the_checkpoint_that_catches_i
 def test_the_guide_times_every_section_from_measurements():
     guide = (ROOT / "INSTRUCTOR_GUIDE.md").read_text()
     timings = json.loads(instructor_guide.TIMINGS.read_text())
-    for notebook, title, _, planned in navigation.SECTIONS:
+    for notebook, title, _, planned in SECTIONS:
         [row] = [line for line in guide.splitlines() if line.startswith(f"| {title} | {planned} |")]
         assert row.count(" s |") >= 1, row  # at least one measured run
         assert notebook in timings

@@ -99,5 +99,5 @@ def test_environment_yml_installs_exactly_the_student_set_with_python_and_java()
     pip_section = next(item["pip"] for item in dependencies if isinstance(item, dict))
     assert pip_section == lines("requirements.txt")
     assert (ROOT / "binder" / "environment.yml").resolve() == (ROOT / "environment.yml").resolve()
-    written = subprocess.run([sys.executable, str(ROOT / "binder" / "write_environment.py"), "--check"])
-    assert written.returncode == 0, "run `make lock` (or python binder/write_environment.py)"
+    written = subprocess.run([sys.executable, str(ROOT / "tools" / "write_environment.py"), "--check"])
+    assert written.returncode == 0, "run `make lock` (or python tools/write_environment.py)"

@@ -9,7 +9,7 @@ import time
 from luigi.execution_summary import LuigiStatusCode
 import pytest
 
-import generate_fake_data
+from song_plays_ops import generate_fake_data
 import song_plays_tasks as tasks
 from conftest import ROOT, luigi_cli, luigi_command
 from workshop import DataServer, build, commands_run, luigi_log, pandas_reports, read_report, same_rows

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, luigi_cli
-from central_scheduler import CentralScheduler
-from standalone_cluster import StandaloneCluster
-import generate_fake_data
+from song_plays_ops.central_scheduler import CentralScheduler
+from song_plays_ops.standalone_cluster import StandaloneCluster
+from song_plays_ops import generate_fake_data
 from workshop import DataServer, read_report, same_rows
 
 pytestmark = pytest.mark.slow

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
 @pytest.fixture(scope="module")
 def site():
     """make site's own command; the notebooks' executed copies come from test_notebooks.py, else it runs them."""
-    build = subprocess.run([sys.executable, str(ROOT / "website" / "build.py")], cwd=ROOT, capture_output=True,
+    build = subprocess.run([sys.executable, str(ROOT / "tools" / "site" / "build.py")], cwd=ROOT, capture_output=True,
                            text=True, timeout=1800)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     with DataServer(SITE) as server:

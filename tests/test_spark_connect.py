@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import ROOT, luigi_command
-from connect_server import ConnectServer, free_port
+from song_plays_ops.connect_server import ConnectServer, free_port
 from test_pipeline import assert_reports_match_pandas
 
 pytestmark = pytest.mark.slow
@@ -93,7 +93,7 @@ def test_the_server_binds_loopback_and_a_server_that_is_gone_is_a_clear_failure(
 
 def test_make_connect_starts_a_server_on_loopback_and_make_connect_stop_ends_it(tmp_path):
     folder = tmp_path / "connect"
-    start = subprocess.run([sys.executable, str(ROOT / "spark/connect_server.py"), "start", "--folder", str(folder)],
+    start = subprocess.run([sys.executable, "-m", "song_plays_ops.connect_server", "start", "--folder", str(folder)],
                            capture_output=True, text=True, timeout=300)
     assert start.returncode == 0, start.stdout + start.stderr
     url = next(word for word in start.stdout.split() if word.startswith("sc://127.0.0.1:"))
@@ -103,10 +103,10 @@ def test_make_connect_starts_a_server_on_loopback_and_make_connect_stop_ends_it(
     listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
     local_addresses = [line.split()[3] for line in listening.splitlines()]
     assert local_addresses and all("127.0.0.1]:" in a or a.startswith("127.0.0.1:") for a in local_addresses), listening
-    again = subprocess.run([sys.executable, str(ROOT / "spark/connect_server.py"), "start", "--folder", str(folder)],
+    again = subprocess.run([sys.executable, "-m", "song_plays_ops.connect_server", "start", "--folder", str(folder)],
                            capture_output=True, text=True, timeout=60)
     assert again.returncode != 0 and "already recorded" in again.stderr
-    stop = subprocess.run([sys.executable, str(ROOT / "spark/connect_server.py"), "stop", "--folder", str(folder)],
+    stop = subprocess.run([sys.executable, "-m", "song_plays_ops.connect_server", "stop", "--folder", str(folder)],
                           capture_output=True, text=True, timeout=120)
     assert stop.returncode == 0 and "Stopped" in stop.stdout
     import time

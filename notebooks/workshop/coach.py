@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from workshop import progress
+from workshop import progress, solution_blocks
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1]
 BOLD_RED, BOLD, RESET = "\x1b[1;31m", "\x1b[1m", "\x1b[0m"
@@ -103,12 +103,11 @@ class TodoCell:
 
         Empty when the cell has not run in this kernel and writes no module: nothing can be seen.
         """
-        import make_exercises
         ran = self.last_run(history)
         if ran is None and self.writes_to is not None:
             module = self.module_path()
             ran = module.read_text() if module.exists() else None
-        return [todo for todo in self.todos if ran is not None and make_exercises.stub_line(todo) in ran]
+        return [todo for todo in self.todos if ran is not None and solution_blocks.stub_line(todo) in ran]
 
     def last_run(self, history):
         """What the student last ran of this cell in this kernel, or None."""
@@ -125,8 +124,7 @@ class TodoCell:
         return self.writes_to
 
     def code(self):
-        import make_exercises
-        return make_exercises.exercise_writefile(self.source) if progress.edition() == "exercises" else self.source
+        return solution_blocks.exercise_writefile(self.source) if progress.edition() == "exercises" else self.source
 
 
 @dataclass
@@ -310,7 +308,6 @@ def names(todos):
 
 def read_todo_cells(notebook_path):
     """The solution notebook's cells with solution_blocks, by cell id."""
-    import make_exercises
     import nbformat
     nb = nbformat.read(notebook_path, as_version=4)
     code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
@@ -320,7 +317,7 @@ def read_todo_cells(notebook_path):
         if not blocks:
             continue
         lines = cell.source.split("\n")
-        spans = make_exercises.block_spans(lines, blocks, f"{notebook_path.name}, cell {cell.id}")
+        spans = solution_blocks.block_spans(lines, blocks, f"{notebook_path.name}, cell {cell.id}")
         replaced = {i for first, last, _ in spans for i in range(first, last + 1)}
         others = {line.strip() for other in code_cells if other is not cell for line in other.source.split("\n")}
         candidates = [line.strip() for i, line in enumerate(lines)

@@ -14,7 +14,7 @@ REMOTE_DIR = WORKSHOP_ROOT / "build" / "remote"
 def ensure_remote_data():
     """Generate the workshop's data the first time, so each notebook runs on its own."""
     if not (REMOTE_DIR / "listeners.snappy.parquet").exists():
-        import generate_fake_data
+        from song_plays_ops import generate_fake_data
         generate_fake_data.main(["--out", str(REMOTE_DIR)])
     return REMOTE_DIR
 

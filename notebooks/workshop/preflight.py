@@ -23,7 +23,7 @@ def published(url):
 
 def checks(day=LESSON_DAY, unpublished_day=UNPUBLISHED_DAY):
     """[(passed, what was checked, what to do if it failed)]."""
-    import check_java
+    from song_plays_ops import check_java
     results = []
     for what, url in (("the listeners", listeners_url()), (f"the spins of {day}", spins_url(day))):
         answer = published(url)

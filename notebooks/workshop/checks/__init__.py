@@ -14,8 +14,8 @@ MODULES = ["section00", "section01", "section02", "section03", "section04"]
 
 def sections():
     """[(name, title, number of checkpoints)] for every notebook, in order."""
-    import navigation
-    titles = {notebook.removesuffix(".ipynb"): title for notebook, title, *_ in navigation.SECTIONS}
+    from workshop.sections import SECTIONS
+    titles = {notebook.removesuffix(".ipynb"): title for notebook, title, *_ in SECTIONS}
     found = []
     for module in MODULES:
         section = importlib.import_module(f"workshop.checks.{module}").section

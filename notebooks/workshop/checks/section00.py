@@ -49,11 +49,11 @@ def step4(luigi_help):
 
 @section.checkpoint(5, "the day's spins and the listeners are ready to serve", hints=[
     "The workshop generates its own data into build/remote/, seeded so that everyone has the same files.",
-    "Run `make setup`, or `python spark/generate_fake_data.py --out build/remote --start 2019-02-08`."])
+    "Run `make setup`, or `python -m song_plays_ops.generate_fake_data --out build/remote --start 2019-02-08`."])
 def step5(published, remote, day):
     for name in ("listeners.snappy.parquet", f"spins-{day}.snappy.parquet"):
         expect(name in published, f"{name} is missing from {remote}",
-               hint=f"run `make setup`, or python spark/generate_fake_data.py --out build/remote --start {day}")
+               hint=f"run `make setup`, or python -m song_plays_ops.generate_fake_data --out build/remote --start {day}")
 
 
 @section.checkpoint(6, "Spark started, summed 0..999 by parity on workers of this Python, and stopped", hints=[

@@ -1,4 +1,4 @@
-"""Sphinx's settings for the workshop's site (`make site`, website/build.py stages the pages).
+"""Sphinx's settings for the workshop's site (`make site`, tools/site/build.py stages the pages).
 
 Sphinx with MyST-NB and the book theme: all from PyPI, built offline; the pages are the notebooks as the tests
 executed them, and the theme's launch buttons open each one on Binder or Colab.
@@ -6,7 +6,7 @@ executed them, and the theme's launch buttons open each one on Binder or Colab.
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import navigation  # noqa: E402 - the one repository setting
 
 project = "Song plays: a data-engineering workshop"

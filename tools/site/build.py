@@ -14,8 +14,8 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "notebooks"))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
 import navigation  # noqa: E402
 
 STAGE = ROOT / "build" / "site-src"
@@ -47,12 +47,10 @@ def executed_notebooks():
 def run_in_a_copy(names):
     """As tests/test_notebooks.py does: in a copy, so that running them cannot touch this checkout."""
     import papermill
+    from song_plays_ops import workshop_copy
     shutil.rmtree(RUN_COPY, ignore_errors=True)
-    for folder in ("notebooks", "luigi_tasks", "spark", "tests"):
-        shutil.copytree(ROOT / folder, RUN_COPY / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("luigi.cfg", "pyproject.toml", "pytest.ini"):
-        shutil.copy(ROOT / name, RUN_COPY)
-    os.environ["PYTHONPATH"] = os.pathsep.join(str(RUN_COPY / folder) for folder in ("notebooks", "luigi_tasks", "spark"))
+    workshop_copy.copy_workshop(RUN_COPY)
+    os.environ["PYTHONPATH"] = workshop_copy.pythonpath(RUN_COPY)
     EXECUTED.mkdir(parents=True, exist_ok=True)
     for name in names:
         print(f"running {name} for the site", flush=True)
@@ -127,7 +125,7 @@ def build():
     (STAGE / "index.md").write_text(index_page())
     shutil.rmtree(SITE, ignore_errors=True)
     return subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going",
-                           "-c", str(ROOT / "website"), str(STAGE), str(SITE)]).returncode
+                           "-c", str(Path(__file__).resolve().parent), str(STAGE), str(SITE)]).returncode
 
 
 if __name__ == "__main__":

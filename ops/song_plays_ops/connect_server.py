@@ -3,8 +3,8 @@
 It is the installed pyspark's own (its spark-connect jar and SparkConnectServer class, as
 sbin/start-connect-server.sh starts it), on 127.0.0.1 and a free port, sized by luigi.cfg's [spark-connect].
 
-    python spark/connect_server.py start   # prints its sc:// address, then returns
-    python spark/connect_server.py stop
+    python -m song_plays_ops.connect_server start   # prints its sc:// address, then returns
+    python -m song_plays_ops.connect_server stop
 
 Point DatasetGen at it with luigi configuration alone (luigi.cfg):
 
@@ -27,9 +27,9 @@ import sys
 import time
 from pathlib import Path
 
-from standalone_cluster import PYSPARK_HOME, free_port  # the same pyspark, the same free-port probe
+from song_plays_ops.standalone_cluster import PYSPARK_HOME, free_port  # the same pyspark, the same free-port probe
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FOLDER = ROOT / "build" / "connect"
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 

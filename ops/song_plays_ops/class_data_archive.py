@@ -7,7 +7,7 @@ sharing maps them ready-made from an archive instead: about 2.5 s less per start
 -XX:SharedArchiveFile. An archive fits only the Java and the pyspark that made it. Any other Java ignores it
 and starts as usual, and `make setup` makes it again when the pins change. To go without, delete it.
 
-    python spark/class_data_archive.py        # (re)build .venv/spark-classes.jsa; make setup runs it
+    python -m song_plays_ops.class_data_archive        # (re)build .venv/spark-classes.jsa; make setup runs it
 """
 import datetime
 import os
@@ -16,10 +16,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from generate_fake_data import LISTENERS_FILE, SPINS_FILE
+from song_plays_ops.generate_fake_data import LISTENERS_FILE, SPINS_FILE
 from song_plays_luigi.spark_submit import PYSPARK_HOME, class_archive, helpers_zip
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # Where luigi.cfg's [spark] class_archive says DatasetGen finds it.
 ARCHIVE = class_archive()
 REMOTE = ROOT / "build" / "remote"

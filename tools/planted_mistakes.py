@@ -1,6 +1,6 @@
 """Mistakes students make, each planted in a solution notebook by tests/test_exercises.py, with the checkpoint
 and the hint that must catch it. The instructor guide's table of mistakes is generated from this list
-(notebooks/instructor_guide.py), so the two cannot drift apart.
+(tools/instructor_guide.py), so the two cannot drift apart.
 
     name: (notebook, cell id, [(right, wrong), ...], checkpoint, words of the hint it must show)
 """

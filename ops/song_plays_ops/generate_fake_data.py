@@ -5,8 +5,8 @@ spins and made up 100 listeners. This generator needs no private input: it
 is seeded, so the same arguments always give the same bytes, and it is
 vectorised, so ten million spins take seconds.
 
-    python spark/generate_fake_data.py --out build/remote
-    python spark/generate_fake_data.py --out build/remote --start 2019-02-01 --end 2019-02-28
+    python -m song_plays_ops.generate_fake_data --out build/remote
+    python -m song_plays_ops.generate_fake_data --out build/remote --start 2019-02-01 --end 2019-02-28
 
 It writes the file names the workshop's Luigi tasks download:
 listeners.snappy.parquet and spins-YYYY-MM-DD.snappy.parquet.

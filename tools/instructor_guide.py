@@ -1,14 +1,13 @@
 """Write INSTRUCTOR_GUIDE.md from what the workshop really is, so that it cannot drift from it:
 
-- the sections and their planned times (navigation.SECTIONS);
-- the time each section takes to run, measured: the browser test's Run All of exercises 01-03 typed in
-  (build/browser_timings.json) and papermill's first run of every notebook (build/executed/); kept in
-  notebooks/section_timings.json, updated by `make guide` when a test run has left new measurements;
+- the sections and their planned times (SECTIONS);
+- the time each section takes to run, as `make timings` measured it (tools/timings.py: the browser's Run All
+  of exercises 01-03 typed in, and papermill's first run of every notebook), kept in tools/section_timings.json;
 - the reading time of each exercise notebook (its words, at 200 a minute) and the TODOs to write;
-- the mistakes tests/test_exercises.py plants (tests/planted_mistakes.py), and the checkpoint that catches each.
+- the mistakes tests/test_exercises.py plants (tools/planted_mistakes.py), and the checkpoint that catches each.
 
-    python notebooks/instructor_guide.py           # make guide
-    python notebooks/instructor_guide.py --check   # change nothing; exit 1 when the guide is out of date
+    python tools/instructor_guide.py           # part of make generated
+    python tools/instructor_guide.py --check   # change nothing; exit 1 when the guide is out of date
 """
 import argparse
 import json
@@ -19,47 +18,18 @@ from pathlib import Path
 
 import nbformat
 
-import navigation
+from workshop.sections import SECTIONS
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent
-ROOT = NOTEBOOKS_DIR.parent
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS_DIR = ROOT / "notebooks"
 GUIDE = ROOT / "INSTRUCTOR_GUIDE.md"
-TIMINGS = NOTEBOOKS_DIR / "section_timings.json"
-BROWSER_TIMINGS = ROOT / "build" / "browser_timings.json"
-EXECUTED = ROOT / "build" / "executed"
+TIMINGS = Path(__file__).resolve().parent / "section_timings.json"
 WORDS_PER_MINUTE = 200
 
 
 def planted_mistakes():
-    sys.path.insert(0, str(ROOT / "tests"))
-    try:
-        from planted_mistakes import WRONG_SOLUTIONS
-    finally:
-        sys.path.remove(str(ROOT / "tests"))
+    from planted_mistakes import WRONG_SOLUTIONS
     return WRONG_SOLUTIONS
-
-
-def measured_now():
-    """Timings a test run left in build/: {notebook: {"browser": s, "papermill": s}}."""
-    found = {}
-    if BROWSER_TIMINGS.exists():
-        for name, seconds in json.loads(BROWSER_TIMINGS.read_text())["run_all_seconds"].items():
-            found.setdefault(name, {})["browser"] = seconds
-    for notebook, *_ in navigation.SECTIONS:
-        executed = EXECUTED / f"first-run-{notebook}"  # test_notebooks.py's first run: a fresh kernel
-        if executed.exists():
-            duration = nbformat.read(executed, as_version=4).metadata.get("papermill", {}).get("duration")
-            if duration:
-                found.setdefault(notebook, {})["papermill"] = round(duration, 1)
-    return found
-
-
-def update_timings():
-    timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-    for notebook, figures in measured_now().items():
-        timings.setdefault(notebook, {}).update(figures)
-    TIMINGS.write_text(json.dumps(timings, indent=1, sort_keys=True) + "\n")
-    return timings
 
 
 def reading(notebook):
@@ -78,7 +48,7 @@ def seconds(value):
 def timing_table(timings):
     lines = ["| section | planned | reading | TODOs to write | Run All, typed in JupyterLab | papermill run |",
              "| --- | --- | --- | --- | --- | --- |"]
-    for notebook, title, _, planned in navigation.SECTIONS:
+    for notebook, title, _, planned in SECTIONS:
         minutes, todos = reading(notebook)
         figures = timings.get(notebook, {})
         lines.append(f"| {title} | {planned} | {minutes} min | {todos} | {seconds(figures.get('browser'))} | "
@@ -87,7 +57,7 @@ def timing_table(timings):
 
 
 def mistakes_table():
-    titles = {notebook: title for notebook, title, *_ in navigation.SECTIONS}
+    titles = {notebook: title for notebook, title, *_ in SECTIONS}
     lines = ["| the mistake | in | caught by | the hint it shows contains |", "| --- | --- | --- | --- |"]
     for mistake, (notebook, _, _, checkpoint, hint) in planted_mistakes().items():
         cell = hint.replace("|", "\\|")  # a ":|" would end the table's cell
@@ -103,7 +73,7 @@ def guide_text(timings):
 TEMPLATE = """
 # Instructor guide
 
-<!-- Written by notebooks/instructor_guide.py (`make guide`); edit the template there, not this file. -->
+<!-- Written by tools/instructor_guide.py (`make generated`); edit the template there, not this file. -->
 
 The workshop runs as five notebooks. Students work in the **exercise edition** (`notebooks/exercises/`, where
 `make lab` and the Binder badges open); the complete notebooks in `notebooks/` are the solutions. Every
@@ -127,7 +97,7 @@ The machine time is small next to the reading and the writing: plan on the "plan
 time to write the TODOs, read what each cell prints, and get stuck once or twice. Section 04 has no TODOs: show
 it, or let students run it, on Binder too (luigi.cfg sizes its cluster, its Connect server and their JVMs to stay
 within 1.7 GB of Binder's 2 GB; `benchmarks/README.md` has the figures).
-The measured times come from a 2-core machine; `make test` followed by `make guide` measures them again.
+The measured times come from a 2-core machine; `make timings` measures them again.
 
 ## Mistakes students make, and what catches them
 
@@ -193,13 +163,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Write INSTRUCTOR_GUIDE.md.")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if the guide is out of date")
     args = parser.parse_args(argv)
+    timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
     if args.check:
-        timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
         if not GUIDE.exists() or GUIDE.read_text() != guide_text(timings):
-            print("INSTRUCTOR_GUIDE.md is out of date: run `make guide`.")
+            print("INSTRUCTOR_GUIDE.md is out of date: run `make generated`.")
             return 1
         return 0
-    GUIDE.write_text(guide_text(update_timings()))
+    GUIDE.write_text(guide_text(timings))
     print(f"wrote {GUIDE.relative_to(ROOT)}")
     return 0
 

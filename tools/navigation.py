@@ -2,8 +2,8 @@
 machine such as Colab up), and the README's badges and sections table.
 
 Binder and Colab links, and the repository the first cell clones, come from one setting, REPOSITORY. After
-adding, renaming or reordering a notebook,
-edit SECTIONS and run `make navigation`. With --check it changes nothing and exits 1 when anything is
+adding, renaming or reordering a notebook, edit SECTIONS in notebooks/workshop/sections.py and run `make generated`.
+With --check it changes nothing and exits 1 when anything is
 out of date (the tests run it that way).
 """
 import argparse
@@ -12,21 +12,12 @@ from pathlib import Path
 
 import nbformat
 
+from workshop.sections import SECTIONS
+
 REPOSITORY = "song-plays-workshop/song-plays-workshop"  # the repository's GitHub path: owner/name
 BRANCH = "main"
 
-# notebook, title, what the student builds, estimated time
-SECTIONS = [
-    ("00_setup.ipynb", "00 · Setup", "a checked toolbox: Python, Java, Spark, Luigi and the data", "10 min"),
-    ("01_luigi_tasks.ipynb", "01 · Luigi tasks", "`DownloadSpins`, `DownloadListeners` and a first `DatasetGen`", "45 min"),
-    ("02_spark_job.ipynb", "02 · The Spark job", "`spark/dataset_gen.py`: filter, join, distinct, validate, write; its tests", "60 min"),
-    ("03_putting_it_all_together.ipynb", "03 · Putting it all together",
-     "the whole day from Luigi; the reports, plotted; failure and recovery", "30 min"),
-    ("04_going_further.ipynb", "04 · Going further",
-     "a month with `RangeDaily`, a glob, a standalone Spark cluster, `luigid`; the benchmark", "40 min"),
-]
-
-NOTEBOOKS_DIR = Path(__file__).resolve().parent
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 README = NOTEBOOKS_DIR.parent / "README.md"
 NAVIGATION_TAG = "navigation"
 BOOTSTRAP_TAG = "bootstrap"
@@ -95,7 +86,7 @@ def readme_table():
 
 def replace_region(text, region, content):
     """Put content between the README's markers for region, e.g. <!-- sections: ... --> and <!-- end of sections -->."""
-    start, end = f"<!-- {region}: written by notebooks/navigation.py -->", f"<!-- end of {region} -->"
+    start, end = f"<!-- {region}: written by tools/navigation.py -->", f"<!-- end of {region} -->"
     if start not in text or end not in text:
         raise SystemExit(f"{README} needs the markers {start} and {end} where the {region} go")
     before, rest = text.split(start, 1)
@@ -152,7 +143,7 @@ def main(argv=None):
     on_disk = sorted(path.name for path in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
     listed = sorted(name for name, *_rest in SECTIONS)
     if on_disk != listed:
-        print(f"SECTIONS lists {listed}, but notebooks/ holds {on_disk}: edit SECTIONS in {__file__}")
+        print(f"SECTIONS lists {listed}, but notebooks/ holds {on_disk}: edit SECTIONS in notebooks/workshop/sections.py")
         return 1
     changes = updated_files()
     for path, text in changes:

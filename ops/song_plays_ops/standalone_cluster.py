@@ -2,8 +2,8 @@
 
 They are the installed pyspark's own daemons, started with its spark-class, on free ports.
 
-    python spark/standalone_cluster.py start   # prints the master URL and its web UI, then returns
-    python spark/standalone_cluster.py stop
+    python -m song_plays_ops.standalone_cluster start   # prints the master URL and its web UI, then returns
+    python -m song_plays_ops.standalone_cluster stop
 
 Its size comes from luigi.cfg's [standalone-cluster]. Point the workshop at it with luigi configuration alone
 (`cluster.spark_settings()`, or the lines `start` prints, in luigi.cfg):
@@ -28,7 +28,7 @@ import urllib.request
 from pathlib import Path
 
 PYSPARK_HOME = Path(importlib.util.find_spec("pyspark").origin).parent
-DEFAULT_FOLDER = Path(__file__).resolve().parent.parent / "build" / "cluster"
+DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "build" / "cluster"
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
 WORKER_CLASS = "org.apache.spark.deploy.worker.Worker"
 

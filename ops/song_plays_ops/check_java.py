@@ -1,7 +1,7 @@
 """Check for a Java that Spark 4 can run on (17 or 21), and say how to get one.
 
 Without it, PySpark fails with "Java gateway process exited" and a Py4J
-stack trace that tells a student nothing. Run `python spark/check_java.py`.
+stack trace that tells a student nothing. Run `python -m song_plays_ops.check_java`.
 """
 import os
 import re

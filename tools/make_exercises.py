@@ -1,7 +1,7 @@
 """Write the student edition, notebooks/exercises/NN_*.ipynb, from the solutions in notebooks/NN_*.ipynb.
 
-    python notebooks/make_exercises.py           # make exercises
-    python notebooks/make_exercises.py --check   # change nothing; exit 1 when the exercises are out of date
+    python tools/make_exercises.py           # make exercises
+    python tools/make_exercises.py --check   # change nothing; exit 1 when the exercises are out of date
 
 A solution cell says which of its code a student writes in its metadata, so the solutions' visible code (and
 the modules their %%writefile cells write) carries no markers at all:
@@ -26,84 +26,12 @@ from pathlib import Path
 
 import nbformat
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent
+from workshop.solution_blocks import MarkerError, block_spans, exercise_writefile, stub_line, stub_out  # noqa: F401
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 EXERCISES_DIR = NOTEBOOKS_DIR / "exercises"
-WRITEFILE_TARGET = re.compile(r"^(%%writefile(?: -a)?) \.\./(luigi_tasks|spark)/")
 ANSWERS_TAG = "answers"
 USE_WORKSPACE = "workshop.use_workspace()  # your modules and data go to workspace/; the solutions stay as they are"
-
-
-class MarkerError(ValueError):
-    """A solution's block list cannot be turned into an exercise."""
-
-
-def indent_of(line):
-    return line[:len(line) - len(line.lstrip())]
-
-
-def only_line(lines, text, where):
-    found = [i for i, line in enumerate(lines) if line == text]
-    if len(found) != 1:
-        raise MarkerError(f"{where}: {text.strip()!r} is in the cell {len(found)} times, not once; "
-                          "update the cell's solution_blocks")
-    return found[0]
-
-
-def body_span(lines, def_index):
-    """The lines of a def's body after its docstring: (first, last) indexes."""
-    indent = len(indent_of(lines[def_index]))
-    end = def_index
-    for i in range(def_index + 1, len(lines)):
-        if lines[i].strip() and len(indent_of(lines[i])) <= indent:
-            break
-        if lines[i].strip():
-            end = i
-    first = def_index + 1
-    if lines[first].strip().startswith('"""'):
-        quote_end = first if lines[first].strip().count('"""') >= 2 and len(lines[first].strip()) > 3 else \
-            next(i for i in range(first + 1, end + 1) if '"""' in lines[i])
-        first = quote_end + 1
-    return first, end
-
-
-def block_spans(lines, blocks, where):
-    """Where each block is in a cell's lines: (first, last, todo), last to first."""
-    spans = []
-    for block in blocks:
-        if not block.get("todo"):
-            raise MarkerError(f"{where}: a block needs a 'todo' that says what to write")
-        if "body_of" in block:
-            first, last = body_span(lines, only_line(lines, block["body_of"], where))
-        else:
-            first = only_line(lines, block["from"], where)
-            last = next((i for i in range(first, len(lines)) if lines[i] == block["to"]), None)
-            if last is None:
-                raise MarkerError(f"{where}: {block['to'].strip()!r} does not follow {block['from'].strip()!r}")
-        if not indent_of(lines[first]):
-            raise MarkerError(f"{where}: a block at the top level would stop the cell; "
-                              "put it inside a function or a `with workshop.step(...)` block")
-        spans.append((first, last, block["todo"]))
-    return sorted(spans, reverse=True)
-
-
-def stub_line(todo):
-    """The line that stands for a block until the student writes it (workshop.coach looks for it)."""
-    return f"raise NotImplementedError({todo!r})"
-
-
-def stub_out(source, blocks, where):
-    """source with each block replaced by a TODO and a NotImplementedError."""
-    lines = source.split("\n")
-    for first, last, todo in block_spans(lines, blocks, where):
-        indent = indent_of(lines[first])
-        lines[first:last + 1] = [f"{indent}# TODO: {todo}", f"{indent}{stub_line(todo)}"]
-    return "\n".join(lines)
-
-
-def exercise_writefile(source):
-    """A %%writefile cell as the exercise edition has it: writing into workspace/."""
-    first, newline, rest = source.partition("\n")
-    return WRITEFILE_TARGET.sub(r"\1 ../workspace/\2/", first) + newline + rest
 
 
 # The exercises' terminal commands run the student's own module, and their data lives in workspace/data/.

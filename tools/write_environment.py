@@ -1,7 +1,7 @@
 """Write environment.yml from requirements.txt, so that conda users and Binder get exactly the student set.
 
-    python binder/write_environment.py           # make lock runs it
-    python binder/write_environment.py --check   # exit 1 when environment.yml does not match requirements.txt
+    python tools/write_environment.py           # make lock runs it
+    python tools/write_environment.py --check   # exit 1 when environment.yml does not match requirements.txt
 
 conda brings Python and Java (conda-forge's openjdk sets JAVA_HOME when the environment is activated); pip
 brings every package, at requirements.txt's pins, markers included.
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HEADER = """\
 # The conda route, and Binder's environment (binder/environment.yml links here).
 #   conda env create -f environment.yml && conda activate song-plays
-# Written by binder/write_environment.py from requirements.txt (make lock): the student set, every package
+# Written by tools/write_environment.py from requirements.txt (make lock): the student set, every package
 # pinned. conda-forge's openjdk sets JAVA_HOME when the environment is activated.
 name: song-plays
 channels:
