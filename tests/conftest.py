@@ -16,6 +16,16 @@ REFERENCE_DIR = ROOT.parent / "shared" / "reference" / "original-workshop"
 DAY = datetime.date(2019, 2, 8)
 
 
+# Fixtures that start a JVM or a server process: a test that uses one is slow, whatever its marks say.
+SLOW_FIXTURES = {"spark", "data_server", "reference_server", "solution_runs"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def remote_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("remote")
@@ -92,6 +102,49 @@ def copy_workshop(destination, monkeypatch=None):
 
 def use_copy(monkeypatch, copy):
     monkeypatch.setenv("PYTHONPATH", workshop_copy.pythonpath(copy))
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory):
+    """Where tests leave what a person may want to look at (screenshots, executed notebooks): the folder that
+    WORKSHOP_ARTIFACTS names (CI uploads it), else a temporary one. Never the checkout."""
+    named = os.environ.get("WORKSHOP_ARTIFACTS")
+    folder = Path(named).resolve() if named else tmp_path_factory.mktemp("artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+PLANTED_SECRET = "planted-secret-3f9a1d"  # in the environment of every notebook run; no output may show it
+
+
+class NotebookRuns:
+    """Each solution notebook run once under papermill, in one fresh copy of the workshop, when first asked for.
+
+    The notebook tests check the runs; the site test builds its pages from the same runs, in any order."""
+
+    def __init__(self, copy, out):
+        self.copy, self.out, self.done = copy, out, {}
+
+    def __call__(self, name):
+        if name not in self.done:
+            import papermill
+            with pytest.MonkeyPatch.context() as monkeypatch:
+                without_workshop_settings(monkeypatch)
+                use_copy(monkeypatch, self.copy)
+                monkeypatch.setenv("WORKSHOP_API_TOKEN", PLANTED_SECRET)
+                executed = self.out / name
+                self.done[name] = executed  # a failed run is not run again
+                papermill.execute_notebook(str(self.copy / "notebooks" / name), str(executed),
+                                           cwd=str(self.copy / "notebooks"), kernel_name="python3",
+                                           progress_bar=False)
+        return self.done[name]
+
+
+@pytest.fixture(scope="session")
+def solution_runs(tmp_path_factory, artifacts):
+    out = artifacts / "executed"
+    out.mkdir(exist_ok=True)
+    return NotebookRuns(copy_workshop(tmp_path_factory.mktemp("workshop")), out)
 
 
 def without_workshop_settings(monkeypatch):

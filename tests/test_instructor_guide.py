@@ -59,6 +59,7 @@ def test_preflight_names_a_host_that_is_down_and_what_to_do(monkeypatch):
     assert text.endswith("3 of 6 checks failed: fix them first.")
 
 
+@pytest.mark.slow  # starts a data server
 def test_preflight_refuses_a_host_that_already_publishes_the_day_students_wait_for(tmp_path, monkeypatch):
     remote = generate_fake_data.generate(tmp_path / "remote", DAY, DAY + datetime.timedelta(days=1), 200, 20, 2019,
                                          log=lambda line: None)

@@ -151,7 +151,8 @@ def test_a_student_runs_notebook_01_in_jupyterlab(jupyter_lab):
 # --- the exercise edition, typed in by a student ----------------------------------------------------------------
 
 EXERCISES = ["01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb"]
-TIMINGS = ROOT / "build" / "browser_timings.json"
+# make timings (tools/timings.py) names a file for the Run All timings; a plain test run writes none.
+TIMINGS = os.environ.get("WORKSHOP_TIMINGS")
 
 
 def cells(page):
@@ -287,4 +288,5 @@ def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_p
         assert re.search(rf"{section}\s+{total} of {total}\s", progress_table.stdout), progress_table.stdout
     # The hint and the solution were asked for by hand, then again by Run All, which runs their cells too.
     assert re.search(r"01 · Luigi tasks\s+4 of 4\s+2\s+2\s", progress_table.stdout), progress_table.stdout
-    TIMINGS.write_text(json.dumps({"run_all_seconds": timings, "measured": time.strftime("%Y-%m-%d")}, indent=1))
+    if TIMINGS:
+        Path(TIMINGS).write_text(json.dumps({"run_all_seconds": timings}, indent=1))

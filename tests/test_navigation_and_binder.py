@@ -43,6 +43,7 @@ def test_binder_start_is_an_executable_script_that_ends_by_running_its_arguments
     assert lines[0].startswith("#!/bin/bash") and lines[-1] == 'exec "$@"'
 
 
+@pytest.mark.slow  # starts a JVM
 def test_binder_start_sizes_spark_for_binder_and_spark_reads_it(tmp_path):
     env = {**os.environ, "HOME": str(tmp_path), "JUPYTERHUB_SERVICE_PREFIX": "/user/student/",
            "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
@@ -66,6 +67,7 @@ def test_binder_start_sizes_spark_for_binder_and_spark_reads_it(tmp_path):
 
 @pytest.mark.skipif(shutil.which("jupyter-repo2docker", path=str(Path(sys.executable).parent)) is None,
                     reason="jupyter-repo2docker is not installed")
+@pytest.mark.slow  # runs repo2docker
 def test_repo2docker_reads_the_binder_folder():
     plan = subprocess.run([str(Path(sys.executable).parent / "jupyter-repo2docker"), "--no-build", "--debug", str(ROOT)],
                           capture_output=True, text=True, timeout=300)

@@ -4,44 +4,52 @@ counts as a failure."""
 import subprocess
 import sys
 import urllib.parse
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
 from test_jupyterlab_browser import CHROMIUM, CHROMIUM_ARGS
 from workshop import DataServer
+from workshop.sections import SECTIONS as NOTEBOOKS
 
-SITE = ROOT / "build" / "site"
-SCREENSHOT = ROOT / "build" / "site_03_putting_it_all_together.png"
-SECTIONS = ["00_setup", "01_luigi_tasks", "02_spark_job", "03_putting_it_all_together", "04_going_further"]
+SECTIONS = [name.removesuffix(".ipynb") for name, *_ in NOTEBOOKS]
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="Debian's chromium is not installed (apt-get install chromium)")]
 
 
 @pytest.fixture(scope="module")
-def site():
-    """make site's own command; the notebooks' executed copies come from test_notebooks.py, else it runs them."""
-    build = subprocess.run([sys.executable, str(ROOT / "tools" / "site" / "build.py")], cwd=ROOT, capture_output=True,
-                           text=True, timeout=1800)
+def site_dir(solution_runs, artifacts):
+    """make site's own command, with the pages from the notebook tests' runs (solution_runs makes any missing)."""
+    for name, *_ in NOTEBOOKS:
+        solution_runs(name)
+    site = artifacts / "site"
+    build = subprocess.run([sys.executable, str(ROOT / "tools" / "site" / "build.py"), "--executed",
+                            str(solution_runs.out), "--out", str(site)], cwd=ROOT, capture_output=True, text=True,
+                           timeout=1800)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    with DataServer(SITE) as server:
+    assert f"pages from the notebooks executed in {solution_runs.out}" in build.stdout, build.stdout
+    return site
+
+
+@pytest.fixture(scope="module")
+def site(site_dir):
+    with DataServer(site_dir) as server:
         yield server.url
 
 
-def pages():
-    return sorted(path.relative_to(SITE).as_posix() for path in SITE.rglob("*.html")
-                  if not path.relative_to(SITE).as_posix().startswith(("_static/", "_sources/")))
+def pages(site):
+    return sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html")
+                  if not path.relative_to(site).as_posix().startswith(("_static/", "_sources/")))
 
 
-def test_the_site_has_a_page_per_section_both_editions_and_the_index(site):
+def test_the_site_has_a_page_per_section_both_editions_and_the_index(site_dir):
     expected = {"index.html", *(f"notebooks/{name}.html" for name in SECTIONS),
                 *(f"notebooks/exercises/{name}.html" for name in SECTIONS)}
-    assert expected <= set(pages()), expected - set(pages())
+    assert expected <= set(pages(site_dir)), expected - set(pages(site_dir))
 
 
-def test_every_page_loads_without_errors_with_working_links_and_images_and_launch_buttons(site):
+def test_every_page_loads_without_errors_with_working_links_and_images_and_launch_buttons(site, site_dir, artifacts):
     from playwright.sync_api import sync_playwright
 
     problems, left_the_machine = [], []
@@ -60,13 +68,13 @@ def test_every_page_loads_without_errors_with_working_links_and_images_and_launc
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
         page.on("response", lambda response: response.status >= 400 and problems.append(f"{response.status} {response.url}"))
 
-        for name in pages():
+        for name in pages(site_dir):
             page.goto(f"{site}/{name}")
             page.wait_for_load_state("load")
             for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
                 parts = urllib.parse.urlsplit(href)
-                if parts.hostname == "127.0.0.1" and not (SITE / urllib.parse.unquote(parts.path).lstrip("/")).exists() \
-                        and not (SITE / urllib.parse.unquote(parts.path).lstrip("/") / "index.html").exists():
+                if parts.hostname == "127.0.0.1" and not (site_dir / urllib.parse.unquote(parts.path).lstrip("/")).exists() \
+                        and not (site_dir / urllib.parse.unquote(parts.path).lstrip("/") / "index.html").exists():
                     problems.append(f"{name}: broken link {href}")
             broken_images = page.eval_on_selector_all(
                 "img", "images => images.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
@@ -86,7 +94,7 @@ def test_every_page_loads_without_errors_with_working_links_and_images_and_launc
                 if page.get_by_text("CHECKPOINT 8 passed").count() != 1:
                     problems.append(f"{name}: the checkpoints' output is missing")
                 page.locator("img[src*='_images/']").first.scroll_into_view_if_needed()
-                page.screenshot(path=str(SCREENSHOT))
+                page.screenshot(path=str(artifacts / "site_03_putting_it_all_together.png"))
         browser.close()
     assert not left_the_machine, f"pages asked for outside addresses: {sorted(set(left_the_machine))[:5]}"
     assert not problems, "\n".join(problems[:20])

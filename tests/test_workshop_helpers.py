@@ -74,6 +74,7 @@ def test_a_failed_task_shows_one_line_on_stdout_and_nothing_on_stderr(capfd):
     assert "Traceback" not in out and err == ""
 
 
+@pytest.mark.slow  # starts a JVM
 def test_stop_spark_ends_the_jvm_and_a_later_session_starts_a_new_one():
     script = """
 import os, workshop

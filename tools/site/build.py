@@ -1,10 +1,17 @@
 """Build the workshop's site into build/site/ (make site): Sphinx with MyST-NB, offline.
 
 Pages: an index (the README's sections table and the exercise links), the solution notebooks with the outputs
-of their papermill runs (build/executed/, which the notebook tests write; notebooks that are missing or older
-than their source are run first, in a copy of the workshop), and the exercise notebooks as students get them.
-Each notebook page has the theme's launch buttons: Binder and Colab.
+of their papermill runs, and the exercise notebooks as students get them. Each notebook page has the theme's
+launch buttons: Binder and Colab.
+
+    python tools/site/build.py                      # make site: runs the notebooks itself, into build/site-executed/
+    python tools/site/build.py --executed DIR       # pages from notebooks already executed in DIR (the site test's)
+    python tools/site/build.py --out DIR            # the site somewhere else than build/site/
+
+Where the outputs come from is always said: its own runs (a notebook whose run there is missing, failed or older
+than its source is run again, in a copy of the workshop), or the folder given.
 """
+import argparse
 import os
 import re
 import shutil
@@ -18,9 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 import navigation  # noqa: E402
 
-STAGE = ROOT / "build" / "site-src"
 SITE = ROOT / "build" / "site"
-EXECUTED = ROOT / "build" / "executed"
+EXECUTED = ROOT / "build" / "site-executed"
 RUN_COPY = ROOT / "build" / "site-run"
 LEFT_OUT = ("navigation", "bootstrap")  # the site has its own navigation and launch buttons
 RELATIVE_LINK = re.compile(r"\]\(((?:\.\./)+)([^)#\s]+)(#[^)]*)?\)")
@@ -36,8 +42,15 @@ def up_to_date(executed, source):
     return not failed and code == [cell.source for cell in ran.cells if cell.cell_type == "code"]
 
 
-def executed_notebooks():
-    """{name: executed path}; runs under papermill those without an up-to-date run in build/executed/."""
+def executed_notebooks(given=None):
+    """{name: executed path}: from the folder given, else the site's own runs (made again where stale)."""
+    if given is not None:
+        print(f"pages from the notebooks executed in {given}", flush=True)
+        missing = [name for name, *_ in navigation.SECTIONS if not (given / name).exists()]
+        if missing:
+            raise SystemExit(f"{given} has no executed {', '.join(missing)}")
+        return {name: given / name for name, *_ in navigation.SECTIONS}
+    print(f"pages from the site's own runs of the notebooks, in {EXECUTED}", flush=True)
     stale = [name for name, *_ in navigation.SECTIONS if not up_to_date(EXECUTED / name, ROOT / "notebooks" / name)]
     if stale:
         run_in_a_copy(stale)
@@ -70,15 +83,15 @@ def site_links(markdown, page):
     return RELATIVE_LINK.sub(replace, markdown)
 
 
-def stage_notebook(source, page):
+def stage_notebook(source, page, stage):
     """Copy a notebook to the site's sources as page (its path in the repository), for reading."""
     nb = nbformat.read(source, as_version=4)
     nb.cells = [cell for cell in nb.cells if not set(cell.metadata.get("tags", [])) & set(LEFT_OUT)]
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = site_links(cell.source, page)
-    (STAGE / page).parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, STAGE / page)
+    (stage / page).parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, stage / page)
 
 
 def index_page():
@@ -116,19 +129,24 @@ and run `make lab`.
 """
 
 
-def build():
-    shutil.rmtree(STAGE, ignore_errors=True)
-    STAGE.mkdir(parents=True)
-    for name, executed in executed_notebooks().items():
-        stage_notebook(executed, Path("notebooks") / name)
-        stage_notebook(ROOT / "notebooks" / "exercises" / name, Path("notebooks") / "exercises" / name)
-    (STAGE / "index.md").write_text(index_page())
-    shutil.rmtree(SITE, ignore_errors=True)
+def build(executed=None, site=SITE):
+    stage = site.with_name(site.name + "-src")
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    for name, path in executed_notebooks(executed).items():
+        stage_notebook(path, Path("notebooks") / name, stage)
+        stage_notebook(ROOT / "notebooks" / "exercises" / name, Path("notebooks") / "exercises" / name, stage)
+    (stage / "index.md").write_text(index_page())
+    shutil.rmtree(site, ignore_errors=True)
     return subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going",
-                           "-c", str(Path(__file__).resolve().parent), str(STAGE), str(SITE)]).returncode
+                           "-c", str(Path(__file__).resolve().parent), str(stage), str(site)]).returncode
 
 
 if __name__ == "__main__":
-    code = build()
-    print(f"the site is in {SITE.relative_to(ROOT)}/ (open index.html)" if code == 0 else "the site did not build")
+    parser = argparse.ArgumentParser(description="Build the workshop's site (make site).")
+    parser.add_argument("--executed", type=Path, help="a folder of executed solution notebooks to take pages from")
+    parser.add_argument("--out", type=Path, default=SITE, help=f"where the site goes (default {SITE})")
+    args = parser.parse_args()
+    code = build(args.executed and args.executed.resolve(), args.out.resolve())
+    print(f"the site is in {args.out}/ (open index.html)" if code == 0 else "the site did not build")
     sys.exit(code)
