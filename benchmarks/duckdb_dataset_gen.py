@@ -16,6 +16,7 @@ import duckdb
 
 from dataset_gen import parse_args  # the flags only
 from song_plays_spark.schema import DATASET_COLUMNS
+from workshop.reports import MIN_SPIN_SECONDS  # the one reference's rule
 
 TEXT_COLUMNS = {"artist_name", "track_title", "play_source", "age", "gender", "subscription_type", "country"}
 TSV = "HEADER, DELIMITER '\t', QUOTE '', NULLSTR '', COMPRESSION gzip, TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S'"
@@ -42,7 +43,7 @@ def main(argv=None):
         SELECT DISTINCT {', '.join(DATASET_COLUMNS)}
         FROM read_parquet('{args.spins_path}') AS spins
         JOIN read_parquet('{args.listeners_path}') AS listeners USING (fake_listener_id)
-        WHERE elapsed_seconds > 30""")
+        WHERE elapsed_seconds > {MIN_SPIN_SECONDS}""")
     num_rows = con.execute("SELECT count(*) FROM dataset").fetchone()[0]
     if num_rows < args.minrows:
         sys.exit(f"{num_rows} rows < minimum {args.minrows}")

@@ -47,6 +47,9 @@ from song_plays_ops import generate_fake_data  # noqa: E402
 from song_plays_luigi.spark_submit import connect_client_command, spark_submit_command  # noqa: E402
 
 DAY = datetime.date(2019, 2, 8)
+# The pandas reference holds a whole day in memory: it checks the reports up to this size; above it, Spark and
+# DuckDB (two other implementations) check each other.
+REFERENCE_UP_TO = 2_000_000
 SIZES = [5_000, 2_000_000, 10_000_000]
 WORK = ROOT / "build" / "bench"  # inputs (kept between runs), outputs and the cut-down apps
 NO_OP_APP = "from pyspark.sql import SparkSession\nSparkSession.builder.getOrCreate().stop()\n"
@@ -145,8 +148,9 @@ def report_lines(folder):
         return f.read().split("\n")
 
 
-def check_outputs(spark_out, duckdb_out):
-    """Equal reports (the dataset's row order is Spark's own, so compare it sorted); a whole, readable gzip."""
+def check_outputs(spark_out, duckdb_out, remote=None):
+    """Equal reports (the dataset's row order is Spark's own, so compare it sorted); a whole, readable gzip; and,
+    given the day's folder, the reports the pandas reference makes of it (workshop.reports)."""
     lines = {}
     for report in ("dataset", "counts_by_zip_sub"):
         ours, theirs = report_lines(spark_out / report), report_lines(duckdb_out / report)
@@ -160,6 +164,13 @@ def check_outputs(spark_out, duckdb_out):
     rows = len(pd.read_csv(part, sep="\t", usecols=["fake_listener_id"], dtype=str, quoting=csv.QUOTE_NONE))
     if rows != lines["dataset"]:
         raise SystemExit(f"pandas read {rows} rows from {part}, the file has {lines['dataset']}")
+    if remote is not None:
+        from workshop.reports import pandas_reports, read_report, same_rows
+        expected = pandas_reports(remote / generate_fake_data.SPINS_FILE.format(day=DAY),
+                                  remote / generate_fake_data.LISTENERS_FILE)
+        for report, reference in zip(("dataset", "counts_by_zip_sub"), expected):
+            if not same_rows(read_report(spark_out / report), reference):
+                raise SystemExit(f"Spark's {report} differs from the pandas reference's")
     return rows
 
 
@@ -189,7 +200,8 @@ def bench(work, spins_per_day, pairs, connect=None):
             runs[name].append(measure(command, connect if name.startswith("connect") else None))
             print(f"  {spins_per_day:>10,} spins  round {round_number}  {name:<12} {runs[name][-1][0]:7.1f} s"
                   f"  {runs[name][-1][1]:7.0f} MB", flush=True)
-    rows = check_outputs(out / "spark", out / "duckdb")
+    rows = check_outputs(out / "spark", out / "duckdb",
+                         remote if spins_per_day <= REFERENCE_UP_TO else None)
     if connect:
         check_outputs(out / "connect", out / "duckdb")
     median = {name: statistics.median(seconds for seconds, _ in results) for name, results in runs.items()}

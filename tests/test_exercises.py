@@ -20,7 +20,7 @@ CHECKPOINT_CELL = re.compile(r"check\.step(\d+)\(")
 
 
 def test_the_committed_exercises_are_what_make_exercises_writes():
-    assert make_exercises.main(["--check"]) == 0, "run `make exercises` and commit notebooks/exercises/"
+    assert make_exercises.main(["--check"]) == 0, "run `make generated` and commit notebooks/exercises/"
 
 
 def test_every_solution_block_became_a_todo_and_no_solution_is_left():

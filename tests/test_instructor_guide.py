@@ -14,7 +14,7 @@ from workshop import DataServer, preflight
 
 
 def test_the_committed_guide_is_what_make_guide_writes():
-    assert instructor_guide.main(["--check"]) == 0, "run `make guide` and commit INSTRUCTOR_GUIDE.md"
+    assert instructor_guide.main(["--check"]) == 0, "run `make generated` and commit INSTRUCTOR_GUIDE.md"
 
 
 def test_the_guide_names_every_planted_mistake_and_the_checkpoint_that_catches_it():

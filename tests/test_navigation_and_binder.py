@@ -17,7 +17,7 @@ START = ROOT / "binder" / "start"
 
 
 def test_navigation_and_the_readme_table_are_up_to_date():
-    assert navigation.main(["--check"]) == 0, "run `make navigation` and commit the result"
+    assert navigation.main(["--check"]) == 0, "run `make generated` and commit the result"
 
 
 @pytest.mark.parametrize("edition", ["notebooks", "notebooks/exercises"])

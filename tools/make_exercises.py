@@ -1,6 +1,6 @@
 """Write the student edition, notebooks/exercises/NN_*.ipynb, from the solutions in notebooks/NN_*.ipynb.
 
-    python tools/make_exercises.py           # make exercises
+    python tools/make_exercises.py           # part of make generated
     python tools/make_exercises.py --check   # change nothing; exit 1 when the exercises are out of date
 
 A solution cell says which of its code a student writes in its metadata, so the solutions' visible code (and
@@ -108,7 +108,7 @@ def main(argv=None):
     extra = sorted(path.name for path in EXERCISES_DIR.glob("*.ipynb") if path.name not in expected)
     if args.check:
         if stale or extra:
-            print(f"out of date: {', '.join(stale + extra)}. Run `make exercises`.")
+            print(f"out of date: {', '.join(stale + extra)}. Run `make generated`.")
             return 1
         return 0
     for name in extra:

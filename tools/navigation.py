@@ -148,7 +148,7 @@ def main(argv=None):
     changes = updated_files()
     for path, text in changes:
         if args.check:
-            print(f"{path.name}: navigation is out of date; run `make navigation`")
+            print(f"{path.name}: navigation is out of date; run `make generated`")
         else:
             path.write_text(text, encoding="utf-8")
             print(f"updated {path.name}")

@@ -1,9 +1,17 @@
-"""The reports as a label reads them, and the job's logic again in pandas: an independent check of Spark."""
+"""The reports as a label reads them, and the job's rules again in pandas: the one reference that the
+checkpoints, the tests and the benchmark (benchmarks/, DuckDB's SQL included) compare the job against.
+
+It is written apart from the job on purpose: spark/dataset_gen.py is what the student writes, and this checks it.
+"""
 from pathlib import Path
 
 from song_plays_spark.schema import COUNTS_COLUMNS, DATASET_COLUMNS, LISTENERS_SCHEMA, SPINS_SCHEMA
 
-__all__ = ["COUNTS_COLUMNS", "DATASET_COLUMNS", "read_report", "pandas_reports", "same_rows"]
+__all__ = ["COUNTS_COLUMNS", "DATASET_COLUMNS", "MIN_SPIN_SECONDS", "read_report", "pandas_reports",
+           "reference_spins", "same_rows"]
+
+# Labels count plays longer than this many seconds (a play of exactly 30 is dropped).
+MIN_SPIN_SECONDS = 30
 
 
 def read_report(folder):
@@ -15,6 +23,11 @@ def read_report(folder):
     return pd.read_csv(parts[0], sep="\t", dtype=str, keep_default_na=False, quoting=3)  # 3: no quoting
 
 
+def reference_spins(spins):
+    """The spins the job keeps, as a pandas DataFrame: longer than MIN_SPIN_SECONDS, each spin once."""
+    return spins[spins["elapsed_seconds"] > MIN_SPIN_SECONDS].drop_duplicates()
+
+
 def pandas_reports(spins_path, listeners_path):
     """The job's logic again, in pandas, formatted as the TSV files are: an independent check of Spark."""
     import pandas as pd
@@ -24,8 +37,8 @@ def pandas_reports(spins_path, listeners_path):
     if stamps.dt.tz is not None:
         stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
     spins = spins.assign(date_time=stamps.dt.strftime("%Y-%m-%d %H:%M:%S"))
-    kept = spins[spins["elapsed_seconds"] > 30]
-    dataset = kept.merge(listeners, on="fake_listener_id", how="inner").drop_duplicates()
+    # distinct() again after the join: a listener listed twice, exactly, would otherwise double its spins.
+    dataset = reference_spins(spins).merge(listeners, on="fake_listener_id", how="inner").drop_duplicates()
     dataset = dataset[DATASET_COLUMNS]
     texts = [column for schema in (SPINS_SCHEMA, LISTENERS_SCHEMA) for column, kind in schema.items()
              if kind == "string"]
