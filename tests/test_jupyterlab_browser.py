@@ -6,7 +6,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT, copy_workshop, without_workshop_settings
+from song_plays_ops.services import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 NOTEBOOK = "notebooks/01_luigi_tasks.ipynb"
@@ -27,12 +27,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="Debian's chromium is not installed (apt-get install chromium)")]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def make_lab_options():
