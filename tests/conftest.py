@@ -1,19 +1,44 @@
-"""Shared fixtures: generated data on a real local HTTP server, an isolated data folder, one SparkSession."""
+"""Shared fixtures: generated data on a real local HTTP server, an isolated data folder, one SparkSession.
+
+No test writes into the checkout: what the workshop makes for itself (served data, the helpers' zip, Spark's
+console log) goes to a temporary SONG_PLAYS_BUILD_DIR, set here before the workshop is imported so that every
+process the tests start inherits it; what CI keeps (screenshots, timings) goes to the `artifacts` folder.
+"""
 import datetime
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+BUILD_DIR = Path(tempfile.mkdtemp(prefix="song-plays-build-"))
+os.environ["SONG_PLAYS_BUILD_DIR"] = str(BUILD_DIR)
 from song_plays_ops import generate_fake_data  # noqa: E402
 from song_plays_ops import workshop_copy  # noqa: E402
 from workshop import DataServer  # noqa: E402
 
 REFERENCE_DIR = ROOT.parent / "shared" / "reference" / "original-workshop"
 DAY = datetime.date(2019, 2, 8)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_build_dir():
+    yield BUILD_DIR
+    shutil.rmtree(BUILD_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory):
+    """Where a test leaves what a person may want to look at afterwards (screenshots, timings): the folder
+    WORKSHOP_ARTIFACTS names (CI uploads it), else a temporary one."""
+    named = os.environ.get("WORKSHOP_ARTIFACTS")
+    folder = Path(named) if named else tmp_path_factory.mktemp("artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,9 @@ import subprocess
 import sys
 import urllib.request
 
-from song_plays_luigi.settings import WORKSHOP_ROOT
+from song_plays_luigi.settings import WORKSHOP_ROOT, build_dir
 
-REMOTE_DIR = WORKSHOP_ROOT / "build" / "remote"
+REMOTE_DIR = build_dir() / "remote"
 
 
 def ensure_remote_data():
@@ -60,7 +60,8 @@ def use_data_url(data_url=""):
         return None
     server = DataServer(ensure_remote_data())
     os.environ["SONG_PLAYS_DATA_URL"] = server.url
-    print(f"Serving {REMOTE_DIR.relative_to(WORKSHOP_ROOT)}/ at {server.url}")
+    shown = REMOTE_DIR.relative_to(WORKSHOP_ROOT) if REMOTE_DIR.is_relative_to(WORKSHOP_ROOT) else REMOTE_DIR
+    print(f"Serving {shown}/ at {server.url}")
     return server
 
 
