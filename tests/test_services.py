@@ -1,6 +1,7 @@
-"""No server outlives the Python that started it: luigid and a Spark Connect server (a real JVM, exec'd by
-spark-submit's shell scripts) end when the process that started them is killed without a chance to clean up,
-as pytest is when a CI timeout kills it."""
+"""No server outlives the Python that started it: luigid, a Spark Connect server (a real JVM, exec'd by
+spark-submit's shell scripts) and the workshop's data server end when the process that started them is killed
+without a chance to clean up, as pytest is when a CI timeout kills it."""
+import contextlib
 import json
 import os
 import signal
@@ -24,10 +25,16 @@ STARTER = textwrap.dedent("""
     if kind == "luigid":
         from song_plays_ops.central_scheduler import CentralScheduler
         service = CentralScheduler(folder).start()
-    else:
+        pid, port = service.service.pid, service.port
+    elif kind == "connect":
         from song_plays_ops.connect_server import ConnectServer
         service = ConnectServer(folder=folder).start()
-    print(json.dumps({"pid": service.service.pid, "port": service.port}), flush=True)
+        pid, port = service.service.pid, service.port
+    else:
+        from workshop import DataServer
+        service = DataServer(folder)
+        pid, port = service.process.pid, int(service.url.rsplit(":", 1)[1])
+    print(json.dumps({"pid": pid, "port": port}), flush=True)
     time.sleep(600)
 """)
 
@@ -43,14 +50,15 @@ def state(stat):
 
 
 def processes_in_group(pgid):
-    """{pid: command name} of the live processes whose process group is pgid.
+    """{pid: command name} of the live processes in process group pgid, and of process pgid itself (the data
+    server is no group leader: it stays in its starter's group, so that a terminal's Ctrl-C reaches it).
 
     A JVM's main thread can end before its other threads do (System.exit in a shutdown): the process then shows
     as a zombie while it still listens. It has gone only when every thread has.
     """
     found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
-        if (state(stat) or ("Z", None))[1] != pgid:
+        if (state(stat) or ("Z", None))[1] != pgid and stat.parent.name != str(pgid):
             continue
         threads = [state(task) for task in stat.parent.glob("task/*/stat")]
         if any(thread and thread[0] not in "ZX" for thread in threads):
@@ -58,9 +66,10 @@ def processes_in_group(pgid):
     return found
 
 
-@pytest.mark.parametrize("kind, program", [("luigid", "luigid"), ("connect", "java")])
+@pytest.mark.parametrize("kind, program", [("luigid", "luigid"), ("connect", "java"), ("data", "python")])
 def test_a_service_ends_when_the_python_that_started_it_is_killed(kind, program, tmp_path):
     line = ""
+    (tmp_path / kind).mkdir()
     starter = subprocess.Popen([sys.executable, "-c", STARTER, kind, str(tmp_path / kind)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -83,8 +92,6 @@ def test_a_service_ends_when_the_python_that_started_it_is_killed(kind, program,
     finally:
         if starter.poll() is None:
             starter.kill()
-        if line:  # whatever went wrong, leave nothing running
-            try:
-                os.killpg(json.loads(line)["pid"], signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        for pid in processes_in_group(json.loads(line)["pid"]) if line else ():  # whatever failed, leave nothing
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -37,12 +38,17 @@ def answers_tcp(port, host="127.0.0.1"):
         return False
 
 
-def _die_with(parent_pid):
-    """A preexec_fn: the child gets DEATH_SIGNAL when the thread that started it ends (Linux only).
+def ending_with_this_process():
+    """A preexec_fn for Popen: the child gets DEATH_SIGNAL when this process ends, however it ends.
 
+    None where that is not Linux (elsewhere only stop() ends a service), and off the main thread: Linux signals
+    when the *thread* that started the child ends, which for another thread is not the end of the process.
     The setting survives exec, so it reaches the JVM that bin/spark-submit and spark-class exec into.
     libc is looked up here, before the fork, so the child only makes one system call.
     """
+    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
+        return None
+    parent_pid = os.getpid()
     prctl = ctypes.CDLL(None, use_errno=True).prctl
 
     def preexec():
@@ -55,8 +61,8 @@ def _die_with(parent_pid):
 class Service:
     """One process started as a service: command, its output into log, in a process group of its own.
 
-    With detached=False (the default) it ends when the Python thread that started it ends, however that ends.
-    Start it from the main thread (fixtures and notebook cells do): Linux signals on the end of the *thread*.
+    With detached=False (the default) it ends when the Python that started it ends, however that ends, when
+    started from the main thread (fixtures and notebook cells are); see ending_with_this_process.
     """
 
     def __init__(self, name, command, log, env=None, cwd=None, detached=False):
@@ -70,7 +76,7 @@ class Service:
 
     def start(self):
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        preexec = None if self.detached or not sys.platform.startswith("linux") else _die_with(os.getpid())
+        preexec = None if self.detached else ending_with_this_process()
         with open(self.log, "w") as log:
             self.process = subprocess.Popen(self.command, env=self.env, cwd=self.cwd, stdout=log,
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
