@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ import urllib.request
 from pathlib import Path
 
 from song_plays_ops import workshop_copy
+from song_plays_ops.services import free_port
 
 DEFAULT_NOTEBOOKS = ["01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb"]
 LAB_SESSION_NOTEBOOKS = ["00_setup.ipynb", *DEFAULT_NOTEBOOKS]
@@ -158,9 +158,7 @@ def tree_pss_mb(root_pid):
 
 
 def start_lab(workshop, home):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     token = secrets.token_hex(16)
     env = {key: value for key, value in os.environ.items() if not key.startswith("SONG_PLAYS_")}
     env.update(HOME=str(home), PYTHONPATH=workshop_copy.pythonpath(workshop))

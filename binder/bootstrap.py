@@ -1,7 +1,7 @@
 """Set the workshop up on a bare machine, such as a fresh Colab runtime, from a notebook's first cell.
 
-The cell clones the repository into ./song-plays-workshop, then calls prepare(), which does what `make setup`
-does, printing each command it runs:
+The cell clones the repository into ./song-plays-workshop, then runs this file, whose prepare() does what
+`make setup` does, printing each command it runs:
 - installs the student set (requirements.txt) and the workshop itself into the kernel's Python;
 - when Java 17 or 21 is missing, installs openjdk-17-jre-headless with apt (apt-get update first) and sets
   JAVA_HOME;
@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 
 JAVA_PACKAGE = "openjdk-17-jre-headless"
+# Where Debian's JDKs land. A setting only so that a test can install a fake one and never touch the machine's.
+JVM_ROOT = os.environ.get("SONG_PLAYS_JVM_ROOT", "/usr/lib/jvm")
 CODE_FOLDERS = ("notebooks", "luigi_tasks", "spark", "ops")
 
 
@@ -43,9 +45,9 @@ def install_java():
     run([*sudo, "apt-get", "update", "-qq"])
     # --no-upgrade: a Java that is already there (too old, or off PATH) is never replaced under running programs
     run([*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "--no-upgrade", JAVA_PACKAGE])
-    homes = sorted(glob.glob("/usr/lib/jvm/java-17-openjdk-*"))
+    homes = sorted(glob.glob(f"{JVM_ROOT}/java-17-openjdk-*"))
     if not homes:
-        raise SystemExit(f"{JAVA_PACKAGE} installed, but no /usr/lib/jvm/java-17-openjdk-* was found: set JAVA_HOME.")
+        raise SystemExit(f"{JAVA_PACKAGE} installed, but no {JVM_ROOT}/java-17-openjdk-* was found: set JAVA_HOME.")
     os.environ["JAVA_HOME"] = homes[0]
     os.environ["PATH"] = f"{homes[0]}/bin{os.pathsep}{os.environ['PATH']}"
     print(f"JAVA_HOME={homes[0]}", flush=True)
@@ -65,3 +67,8 @@ def prepare(folder):
         if not java_ok(folder):
             raise SystemExit("Java 17 is still not found: see the message above.")
     print(f"The workshop is ready in {folder}.", flush=True)
+
+
+if __name__ == "__main__":
+    # The cell runs this file with runpy, in the kernel's own process: prepare() sets that process up.
+    prepare(Path(__file__).resolve().parents[1])

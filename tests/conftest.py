@@ -1,13 +1,22 @@
-"""Shared fixtures: generated data on a real local HTTP server, an isolated data folder, one SparkSession."""
+"""Shared fixtures: generated data on a real local HTTP server, an isolated data folder, one SparkSession.
+
+No test writes into the checkout: what the workshop makes for itself (served data, the helpers' zip, Spark's
+console log) goes to a temporary SONG_PLAYS_BUILD_DIR, set here before the workshop is imported so that every
+process the tests start inherits it; what CI keeps (screenshots, timings) goes to the `artifacts` folder.
+"""
 import datetime
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+BUILD_DIR = Path(tempfile.mkdtemp(prefix="song-plays-build-"))
+os.environ["SONG_PLAYS_BUILD_DIR"] = str(BUILD_DIR)
 from song_plays_ops import generate_fake_data  # noqa: E402
 from song_plays_ops import workshop_copy  # noqa: E402
 from workshop import DataServer  # noqa: E402
@@ -24,6 +33,12 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if SLOW_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_build_dir():
+    yield BUILD_DIR
+    shutil.rmtree(BUILD_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -17,22 +16,16 @@ import nbformat
 import pytest
 
 from conftest import ROOT, copy_workshop, without_workshop_settings
+from song_plays_ops.services import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 NOTEBOOK = "notebooks/01_luigi_tasks.ipynb"
-SCREENSHOT = ROOT / "build" / "jupyterlab_01_luigi_tasks.png"
 # As this machine's probe found: no sandbox as root, and no calls home on a closed network.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="Debian's chromium is not installed (apt-get install chromium)")]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def make_lab_options():
@@ -75,7 +68,7 @@ def jupyter_lab(tmp_path, monkeypatch):
     server.wait(timeout=60)
 
 
-def test_make_lab_lands_on_the_first_exercise_with_the_workshops_kernel_and_no_news(tmp_path, monkeypatch):
+def test_make_lab_lands_on_the_first_exercise_with_the_workshops_kernel_and_no_news(tmp_path, monkeypatch, artifacts):
     from playwright.sync_api import sync_playwright
 
     server, url, token, workshop = start_lab(tmp_path, monkeypatch, *make_lab_options())
@@ -93,8 +86,7 @@ def test_make_lab_lands_on_the_first_exercise_with_the_workshops_kernel_and_no_n
             assert "exercises" in page.locator(".jp-BreadCrumbs").inner_text()
             assert "Python 3 (song plays workshop)" in page.locator("#jp-main-statusbar").inner_text()
             assert page.get_by_text("Jupyter news").count() == 0, "the news pop-up is showing"
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ROOT / "build" / "jupyterlab_landing.png"))
+            page.screenshot(path=str(artifacts / "jupyterlab_landing.png"))
             browser.close()
     finally:
         server.terminate()
@@ -112,7 +104,7 @@ def wait_until_every_cell_ran(page, timeout=600):
         idle_polls = idle_polls + 1 if idle and not busy else 0
 
 
-def test_a_student_runs_notebook_01_in_jupyterlab(jupyter_lab):
+def test_a_student_runs_notebook_01_in_jupyterlab(jupyter_lab, artifacts):
     from playwright.sync_api import sync_playwright
 
     url, token, workshop = jupyter_lab
@@ -134,8 +126,7 @@ def test_a_student_runs_notebook_01_in_jupyterlab(jupyter_lab):
         passed = page.get_by_text("passed:", exact=False)
         assert passed.count() == 4, f"{passed.count()} checkpoint messages visible, 4 expected"
         passed.last.scroll_into_view_if_needed()
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT))
+        page.screenshot(path=str(artifacts / "jupyterlab_01_luigi_tasks.png"))
 
         page.keyboard.press("Control+s")
         time.sleep(2)
@@ -169,14 +160,14 @@ def open_notebook(page, url, token, path):
                            timeout=120_000)
 
 
-def type_into_cell(page, index, source):
+def type_into_cell(page, index, source, artifacts):
     """Replace a cell's code as a student would: click into its editor, select all, type."""
     cell = cells(page).nth(index)
     cell.scroll_into_view_if_needed()
     try:
         cell.locator(".cm-content").click(timeout=10_000)
     except Exception:
-        page.screenshot(path=str(ROOT / "build" / "jupyterlab_typing_failed.png"))
+        page.screenshot(path=str(artifacts / "jupyterlab_typing_failed.png"))
         raise
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(source)  # one input event: the editor adds no indentation or brackets of its own
@@ -228,7 +219,7 @@ def assert_every_checkpoint_passed(saved, name):
     return len(steps)
 
 
-def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_passes(jupyter_lab):
+def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_passes(jupyter_lab, artifacts):
     """01 to 03 in the exercise edition, in order, in one workspace: type each TODO's solution through the editor,
     Run All, and every checkpoint passes. In 01 a planted mistake comes first: the page shows the clean failure
     and its hint; check.hint and check.solution then run through the UI."""
@@ -252,14 +243,14 @@ def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_p
                 for index, (_, source) in solutions.items():
                     for right, wrong in (edits if index == mistake_at else []):
                         source = source.replace(right, wrong)
-                    type_into_cell(page, index, source)
+                    type_into_cell(page, index, source, artifacts)
                 run_all(page)
                 failure = cells(page).nth(check_at).locator(".jp-OutputArea")
                 shown = failure.inner_text()
                 assert f"CHECKPOINT {number} failed:" in shown and hint in shown, shown
                 assert f"check.hint({number})" in shown and "Traceback" not in shown and "coach.py" not in shown, shown
                 failure.scroll_into_view_if_needed()
-                page.screenshot(path=str(ROOT / "build" / "jupyterlab_checkpoint_failure.png"))
+                page.screenshot(path=str(artifacts / "jupyterlab_checkpoint_failure.png"))
 
                 first_hint = add_cell_below_and_run(page, check_at, f"check.hint({number})")
                 assert f"Hint 1 of 3 for CHECKPOINT {number}" in first_hint, first_hint
@@ -269,18 +260,18 @@ def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_p
                 assert "%%writefile -a ../workspace/luigi_tasks/song_plays_tasks.py" in loaded.inner_text()
                 assert loaded.locator(".jp-InputPrompt").inner_text().strip() in ("[ ]:", ""), "it ran by itself"
                 loaded.scroll_into_view_if_needed()
-                page.screenshot(path=str(ROOT / "build" / "jupyterlab_hint_and_solution.png"))
-                type_into_cell(page, mistake_at, solutions[mistake_at][1])  # the fix
+                page.screenshot(path=str(artifacts / "jupyterlab_hint_and_solution.png"))
+                type_into_cell(page, mistake_at, solutions[mistake_at][1], artifacts)  # the fix
             else:
                 for index, (_, source) in solutions.items():
-                    type_into_cell(page, index, source)
+                    type_into_cell(page, index, source, artifacts)
             timings[name] = round(run_all(page), 1)
             saved = save_and_read(page, workshop / path)
             typed = {cell.id: cell.source for cell in saved.cells}
             for cell_id, source in solutions.values():
                 assert typed[cell_id] == source, f"{name}: cell {cell_id} holds what was not typed"
             assert assert_every_checkpoint_passed(saved, name) >= 4
-            page.screenshot(path=str(ROOT / "build" / f"jupyterlab_exercise_{name[:2]}_passed.png"))
+            page.screenshot(path=str(artifacts / f"jupyterlab_exercise_{name[:2]}_passed.png"))
         browser.close()
     progress_table = subprocess.run([sys.executable, "-m", "workshop", "progress"], cwd=workshop,
                                     capture_output=True, text=True, env={**os.environ, "HOME": str(workshop)})

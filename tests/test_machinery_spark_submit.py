@@ -46,7 +46,7 @@ def test_the_helpers_zip_holds_the_package_and_follows_its_changes(tmp_path, mon
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "reports.py").write_text("VERSION = 1\n")
-    monkeypatch.setattr(spark_submit, "WORKSHOP_ROOT", tmp_path)
+    monkeypatch.setenv("SONG_PLAYS_BUILD_DIR", str(tmp_path / "build"))
     first = spark_submit.helpers_zip(package)
     assert sorted(zipfile.ZipFile(first).namelist()) == ["song_plays_spark/__init__.py", "song_plays_spark/reports.py"]
     time.sleep(0.01)

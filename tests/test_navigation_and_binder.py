@@ -62,7 +62,7 @@ def test_binder_start_sizes_spark_for_binder_and_spark_reads_it(tmp_path):
     for name, value in spark_conf().items():
         assert re.search(rf"^{re.escape(name)}\s+{re.escape(value)}$", conf, re.MULTILINE), name
     assert re.search(r"^spark.driver.extraJavaOptions\s+-XX:\+UseParallelGC$", conf, re.MULTILINE)
-    assert (ROOT / "build" / "remote" / "listeners.snappy.parquet").exists()
+    assert (Path(os.environ["SONG_PLAYS_BUILD_DIR"]) / "remote" / "listeners.snappy.parquet").exists()
 
 
 @pytest.mark.skipif(shutil.which("jupyter-repo2docker", path=str(Path(sys.executable).parent)) is None,

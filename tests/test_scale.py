@@ -114,8 +114,8 @@ def test_datasetgen_on_the_standalone_cluster_equals_the_local_run(ranged_days, 
         command = next(line for line in log.splitlines() if line.startswith("Spark Executor Command:"))
         assert '"-Xmx512M"' in command and '"-XX:+UseSerialGC"' in command, command
     # ...the daemons (spark-class execs java in the process it was started as), and the driver.
-    for process in cluster.processes:
-        assert "-Xmx64m" in Path(f"/proc/{process.pid}/cmdline").read_text().split("\0")
+    for daemon in cluster.services:
+        assert "-Xmx64m" in Path(f"/proc/{daemon.pid}/cmdline").read_text().split("\0")
     assert "--driver-memory 512m" in result.stdout + result.stderr
 
 

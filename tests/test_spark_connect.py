@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from conftest import ROOT, luigi_command
-from song_plays_ops.connect_server import ConnectServer, free_port
+from song_plays_ops.connect_server import ConnectServer
+from song_plays_ops.services import free_port
 from test_pipeline import assert_reports_match_pandas
 
 pytestmark = pytest.mark.slow

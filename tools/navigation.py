@@ -45,18 +45,14 @@ def badges(notebook):
 
 def bootstrap_cell():
     """A notebook's first code cell: on a machine without the workshop (Colab), clone it and set it up
-    (binder/bootstrap.py); where it is installed, it does nothing and prints nothing."""
-    return f'''# On Colab, or any machine without the workshop: fetch it and set it up. Where it is installed, nothing happens.
-import importlib.util, os, sys
+    (binder/bootstrap.py, run in the kernel's process); where it is installed, it does nothing and prints nothing.
+    The clone stays here: on Colab nothing of the workshop is on the machine before this cell runs."""
+    return f'''#@title On Colab (no workshop here yet): fetch it and set it up with binder/bootstrap.py. Elsewhere nothing happens.
+import importlib.util, os, runpy, subprocess
 if importlib.util.find_spec("workshop") is None:
-    REPOSITORY = os.environ.get("SONG_PLAYS_REPOSITORY", "{repository_url()}")
     if not os.path.isdir("song-plays-workshop"):
-        print(f"$ git clone --depth 1 {{REPOSITORY}} song-plays-workshop", flush=True)
-        if os.system(f"git clone --quiet --depth 1 {{REPOSITORY}} song-plays-workshop") != 0:
-            raise SystemExit(f"Could not clone {{REPOSITORY}}: is the address right, and is there a network?")
-    sys.path.insert(0, os.path.abspath("song-plays-workshop/binder"))
-    import bootstrap
-    bootstrap.prepare("song-plays-workshop")'''
+        subprocess.run(["git", "clone", "--depth=1", os.environ.get("SONG_PLAYS_REPOSITORY", "{repository_url()}"), "song-plays-workshop"], check=True)
+    runpy.run_path("song-plays-workshop/binder/bootstrap.py", run_name="__main__")'''
 
 
 def header(index):
@@ -113,6 +109,10 @@ def set_bootstrap_cell(cells):
         first_code = next(i for i, other in enumerate(cells) if other.cell_type == "code")
         cells.insert(first_code, cell)
     cell.source = bootstrap_cell()
+    # Shown collapsed: only Colab needs it, and it should not be the first thing a student reads. JupyterLab reads
+    # source_hidden; Colab shows a cell in form view as its #@title line alone.
+    cell.metadata["jupyter"] = {**cell.metadata.get("jupyter", {}), "source_hidden": True}
+    cell.metadata["colab"] = {**cell.metadata.get("colab", {}), "cellView": "form"}
 
 
 def updated_files():

@@ -9,6 +9,8 @@ From the environment only:
     SONG_PLAYS_DATA_DIR       where downloads and reports go (default: data/ in the workshop folder)
     SONG_PLAYS_SPARK_APP      the PySpark job DatasetGen submits (default: spark/dataset_gen.py)
     SONG_PLAYS_WORKSPACE      the exercises' folder (workspace/): its data/, and its job once written
+    SONG_PLAYS_BUILD_DIR      what the workshop makes for itself: the served data, the helpers' zip, Spark's
+                              console log (default: build/ in the workshop folder; the tests use a temporary one)
 
 Importing this module also loads the workshop's luigi.cfg, under any luigi.cfg of your own.
 """
@@ -91,6 +93,10 @@ def data_dir():
     if "SONG_PLAYS_DATA_DIR" in os.environ:
         return Path(os.environ["SONG_PLAYS_DATA_DIR"])
     return (workspace() or WORKSHOP_ROOT) / "data"
+
+
+def build_dir():
+    return Path(os.environ.get("SONG_PLAYS_BUILD_DIR") or WORKSHOP_ROOT / "build")
 
 
 def spark_app():

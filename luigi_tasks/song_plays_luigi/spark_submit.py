@@ -25,7 +25,7 @@ from luigi.contrib.external_program import ExternalProgramRunError
 from luigi.contrib.spark import SparkSubmitTask
 from luigi.task import flatten
 
-from song_plays_luigi.settings import WORKSHOP_ROOT, config, spark_app, spark_conf
+from song_plays_luigi.settings import WORKSHOP_ROOT, build_dir, config, spark_app, spark_conf
 
 PYSPARK_HOME = Path(importlib.util.find_spec("pyspark").origin).parent
 SPARK_HELPERS = WORKSHOP_ROOT / "spark" / "song_plays_spark"
@@ -45,7 +45,7 @@ def class_archive():
 def helpers_zip(folder=SPARK_HELPERS):
     """spark/song_plays_spark as a zip for --py-files, made again whenever a module in it changes."""
     modules = sorted(folder.glob("*.py"))
-    target = WORKSHOP_ROOT / "build" / f"{folder.name}.zip"
+    target = build_dir() / f"{folder.name}.zip"
     if target.exists() and all(module.stat().st_mtime <= target.stat().st_mtime for module in modules):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -6,9 +6,10 @@ import subprocess
 import sys
 import urllib.request
 
-from song_plays_luigi.settings import WORKSHOP_ROOT
+from song_plays_luigi.settings import WORKSHOP_ROOT, build_dir
+from song_plays_ops.services import ending_with_this_process
 
-REMOTE_DIR = WORKSHOP_ROOT / "build" / "remote"
+REMOTE_DIR = build_dir() / "remote"
 
 
 def ensure_remote_data():
@@ -23,10 +24,11 @@ class DataServer:
     """Python's own http.server, publishing a folder on 127.0.0.1 as the workshop's remote."""
 
     def __init__(self, folder, port=0):
-        # Port 0 lets the system pick a free port; the server prints the one it got.
+        # Port 0 lets the system pick a free port; the server prints the one it got. It ends with this process,
+        # even one killed without a chance to stop it (a test run cut short by a timeout).
         self.process = subprocess.Popen(
             [sys.executable, "-u", "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, preexec_fn=ending_with_this_process())
         banner = self.process.stdout.readline()
         match = re.search(r"port (\d+)", banner)
         if not match:
@@ -60,7 +62,8 @@ def use_data_url(data_url=""):
         return None
     server = DataServer(ensure_remote_data())
     os.environ["SONG_PLAYS_DATA_URL"] = server.url
-    print(f"Serving {REMOTE_DIR.relative_to(WORKSHOP_ROOT)}/ at {server.url}")
+    shown = REMOTE_DIR.relative_to(WORKSHOP_ROOT) if REMOTE_DIR.is_relative_to(WORKSHOP_ROOT) else REMOTE_DIR
+    print(f"Serving {shown}/ at {server.url}")
     return server
 
 

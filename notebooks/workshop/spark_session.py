@@ -9,11 +9,11 @@ import os
 import subprocess
 import sys
 
-from song_plays_luigi.settings import WORKSHOP_ROOT, config, spark_conf
+from song_plays_luigi.settings import build_dir, config, spark_conf
 
 from workshop.data_server import browser_url
 
-SPARK_CONSOLE_LOG = WORKSHOP_ROOT / "build" / "spark-console.log"
+SPARK_CONSOLE_LOG = build_dir() / "spark-console.log"
 
 
 def spark_settings():

@@ -11,19 +11,12 @@ Its web page, the visualiser, shows every task it has seen.
 From Python: `with CentralScheduler(folder) as luigid: luigi.build(tasks, **luigid.build_options)`.
 """
 import json
-import socket
-import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from song_plays_ops.services import Service, free_port, wait_until_ready
 
 
 class CentralScheduler:
@@ -32,7 +25,7 @@ class CentralScheduler:
     def __init__(self, folder, port=None):
         self.folder = Path(folder)
         self.port = port or free_port()
-        self.process = None
+        self.service = None
 
     @property
     def url(self):
@@ -51,19 +44,11 @@ class CentralScheduler:
         return ["--scheduler-host", "127.0.0.1", "--scheduler-port", str(self.port)]
 
     def start(self, timeout=60):
-        self.folder.mkdir(parents=True, exist_ok=True)
         luigid = Path(sys.executable).parent / "luigid"
-        with open(self.folder / "luigid.log", "w") as log:
-            self.process = subprocess.Popen(
-                [str(luigid), "--address", "127.0.0.1", "--port", str(self.port),
-                 "--state-path", str(self.folder / "luigi-state.pickle"), "--logdir", str(self.folder)],
-                stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while self.tasks(quiet=True) is None and self.process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.2)
-        if self.tasks(quiet=True) is None:
-            self.stop()
-            raise RuntimeError(f"luigid did not start; see {self.folder / 'luigid.log'}")
+        self.service = Service("luigid", [luigid, "--address", "127.0.0.1", "--port", self.port,
+                                          "--state-path", self.folder / "luigi-state.pickle", "--logdir", self.folder],
+                               log=self.folder / "luigid.log").start()
+        wait_until_ready([self.service], lambda: self.tasks(quiet=True) is not None, timeout, "luigid")
         return self
 
     def tasks(self, status=None, quiet=False):
@@ -78,9 +63,8 @@ class CentralScheduler:
             raise
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
+        if self.service:
+            self.service.stop()
 
     def __enter__(self):
         return self.start()

@@ -20,14 +20,11 @@ From Python: `with ConnectServer() as server: ... server.url`.
 import argparse
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-from song_plays_ops.standalone_cluster import PYSPARK_HOME, free_port  # the same pyspark, the same free-port probe
+from song_plays_ops.services import Service, answers_tcp, free_port, stop_group, wait_until_ready
+from song_plays_ops.standalone_cluster import PYSPARK_HOME  # the same pyspark as the cluster's
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FOLDER = ROOT / "build" / "connect"
@@ -46,7 +43,7 @@ class ConnectServer:
     def __init__(self, folder=DEFAULT_FOLDER, port=None):
         self.folder = Path(folder)
         self.port = port or free_port()
-        self.process = None
+        self.service = None
 
     @property
     def url(self):
@@ -67,40 +64,22 @@ class ConnectServer:
         return command + ["spark-internal"]
 
     def ready(self):
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                return True
-        except OSError:
-            return False
+        return answers_tcp(self.port)
 
-    def start(self, timeout=180):
-        self.folder.mkdir(parents=True, exist_ok=True)
+    def start(self, timeout=180, detached=False):
+        """Start the server and wait until it accepts connections. Unless detached (the command line's `start`),
+        it ends with the Python that started it."""
         env = {**os.environ, "SPARK_HOME": str(PYSPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1",
                "PYSPARK_PYTHON": sys.executable}
-        log = open(self.folder / "server.log", "w")
-        # A session of its own: stopping it stops everything it started.
-        self.process = subprocess.Popen(self.command(), env=env, stdout=log, stderr=subprocess.STDOUT,
-                                        start_new_session=True, cwd=ROOT)
-        log.close()
-        deadline = time.monotonic() + timeout
-        while not self.ready():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                tail = (self.folder / "server.log").read_text()[-1500:]
-                raise RuntimeError(f"The Spark Connect server did not start. The end of its log "
-                                   f"({self.folder / 'server.log'}):\n{tail}")
-            time.sleep(0.5)
+        self.service = Service("the Spark Connect server", self.command(), log=self.folder / "server.log", env=env,
+                               cwd=ROOT, detached=detached).start()
+        wait_until_ready([self.service], self.ready, timeout, "The Spark Connect server")
         return self
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.process = None
+        if self.service:
+            self.service.stop()
+        self.service = None
 
     def __enter__(self):
         return self.start()
@@ -109,17 +88,14 @@ class ConnectServer:
         self.stop()
 
     def save(self, path):
-        path.write_text(json.dumps({"url": self.url, "pid": self.process.pid}))
+        path.write_text(json.dumps({"url": self.url, "pid": self.service.pid}))
 
 
 def stop_saved(path):
     if not path.exists():
         print(f"No Spark Connect server is running (nothing recorded in {path}).")
         return
-    try:
-        os.killpg(json.loads(path.read_text())["pid"], signal.SIGTERM)
-    except ProcessLookupError:
-        pass
+    stop_group(json.loads(path.read_text())["pid"])
     path.unlink()
     print("Stopped the Spark Connect server.")
 
@@ -134,7 +110,7 @@ def main(argv=None):
         return stop_saved(state)
     if state.exists():
         sys.exit(f"A Spark Connect server is already recorded in {state}; stop it first (make connect-stop).")
-    server = ConnectServer(folder=args.folder).start()
+    server = ConnectServer(folder=args.folder).start(detached=True)  # it outlives this command
     server.save(state)
     print(f"Spark Connect server at {server.url}; log {server.folder / 'server.log'}\n"
           f"Use it: put these lines in luigi.cfg\n  [spark]\n  remote = {server.url}\n"

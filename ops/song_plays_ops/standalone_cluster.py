@@ -19,24 +19,16 @@ import argparse
 import importlib.util
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
+
+from song_plays_ops.services import Service, free_port, stop_group, wait_until_ready
 
 PYSPARK_HOME = Path(importlib.util.find_spec("pyspark").origin).parent
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "build" / "cluster"
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
 WORKER_CLASS = "org.apache.spark.deploy.worker.Worker"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class StandaloneCluster:
@@ -52,7 +44,7 @@ class StandaloneCluster:
         self.cores = int(cores or self.settings.get("worker_cores", 1))
         self.memory = memory or self.settings.get("worker_memory", "1g")
         self.folder = Path(folder)
-        self.processes = []
+        self.services = []  # the master, then the workers
         self.master_port, self.master_ui_port = free_port(), free_port()
 
     @property
@@ -77,14 +69,10 @@ class StandaloneCluster:
         env.update({variable: self.settings[key] for key, variable in names.items() if self.settings.get(key)})
         return env
 
-    def _daemon(self, name, *args):
-        env = self._environment()
-        log = open(self.folder / f"{name}.log", "w")
-        # A session of its own: stopping the cluster stops the daemons' children (executors) too.
-        process = subprocess.Popen([str(PYSPARK_HOME / "bin" / "spark-class"), *args], env=env,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        log.close()
-        self.processes.append(process)
+    def _daemon(self, name, detached, *args):
+        command = [PYSPARK_HOME / "bin" / "spark-class", *args]
+        self.services.append(Service(name, command, log=self.folder / f"{name}.log", env=self._environment(),
+                                     detached=detached).start())
 
     def status(self):
         """The master's own account of itself (its web UI's JSON), or None while it is not up."""
@@ -98,35 +86,24 @@ class StandaloneCluster:
         status = self.status() or {}
         return [worker for worker in status.get("workers", []) if worker.get("state") == "ALIVE"]
 
-    def start(self, timeout=120):
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._daemon("master", MASTER_CLASS, "--host", "127.0.0.1", "--port", str(self.master_port),
-                     "--webui-port", str(self.master_ui_port))
+    def start(self, timeout=120, detached=False):
+        """Start the master and the workers and wait until every worker is ALIVE. Unless detached (the command
+        line's `start`), the daemons end with the Python that started them."""
+        self._daemon("master", detached, MASTER_CLASS, "--host", "127.0.0.1", "--port", self.master_port,
+                     "--webui-port", self.master_ui_port)
         for number in range(1, self.workers + 1):
-            self._daemon(f"worker-{number}", WORKER_CLASS, "--host", "127.0.0.1", "--port", str(free_port()),
-                         "--webui-port", str(free_port()), "--cores", str(self.cores), "--memory", self.memory,
-                         "--work-dir", str(self.folder / f"work-{number}"), self.master_url)
-        deadline = time.monotonic() + timeout
-        while len(self.alive_workers()) < self.workers:
-            ended = [process.args[1] for process in self.processes if process.poll() is not None]
-            if ended or time.monotonic() > deadline:
-                self.stop()
-                problem = f"{', '.join(ended)} ended" if ended else f"not up within {timeout} s"
-                raise RuntimeError(f"The Spark cluster did not start ({problem}). Its logs are in {self.folder}.")
-            time.sleep(0.5)
+            self._daemon(f"worker-{number}", detached, WORKER_CLASS, "--host", "127.0.0.1", "--port", free_port(),
+                         "--webui-port", free_port(), "--cores", self.cores, "--memory", self.memory,
+                         "--work-dir", self.folder / f"work-{number}", self.master_url)
+        wait_until_ready(self.services, lambda: len(self.alive_workers()) >= self.workers, timeout,
+                         "The Spark cluster")
         return self
 
     def stop(self):
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        self.processes = []
+        # Workers first: each stops its executors on the way out, and none is left retrying a master that is gone.
+        for service in reversed(self.services):
+            service.stop()
+        self.services = []
 
     def __enter__(self):
         return self.start()
@@ -136,7 +113,7 @@ class StandaloneCluster:
 
     def save(self, path):
         path.write_text(json.dumps({"master_url": self.master_url, "master_ui_url": self.master_ui_url,
-                                    "pids": [process.pid for process in self.processes]}))
+                                    "pids": [service.pid for service in self.services]}))
 
 
 def stop_saved(path):
@@ -145,10 +122,7 @@ def stop_saved(path):
         print(f"No cluster is running (nothing recorded in {path}).")
         return
     for pid in json.loads(path.read_text())["pids"]:
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+        stop_group(pid)
     path.unlink()
     print("Stopped the Spark cluster.")
 
@@ -164,7 +138,7 @@ def main(argv=None):
         return stop_saved(state)
     if state.exists():
         sys.exit(f"A cluster is already recorded in {state}; stop it first (make cluster-stop).")
-    cluster = StandaloneCluster(workers=args.workers, folder=args.folder).start()
+    cluster = StandaloneCluster(workers=args.workers, folder=args.folder).start(detached=True)  # outlives this command
     cluster.save(state)
     lines = "".join(f"\n  {key} = {value}" for key, value in cluster.spark_settings().items())
     print(f"Spark master {cluster.master_url} with {cluster.workers} workers; web UI {cluster.master_ui_url}\n"
