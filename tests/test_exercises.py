@@ -114,10 +114,10 @@ def test_the_untouched_exercise_runs_to_the_end_and_says_which_steps_are_not_sta
 @pytest.mark.slow
 @pytest.mark.parametrize("mistake", WRONG_SOLUTIONS)
 def test_a_wrong_solution_fails_at_the_checkpoint_meant_to_catch_it(mistake, workshop_copy):
-    name, cell_id, edits, expected_checkpoint, hint = WRONG_SOLUTIONS[mistake]
+    name, tag, edits, expected_checkpoint, hint = WRONG_SOLUTIONS[mistake]
     notebook = workshop_copy / "notebooks" / name
     nb = nbformat.read(notebook, as_version=4)
-    [cell] = [cell for cell in nb.cells if cell.id == cell_id]
+    [cell] = [cell for cell in nb.cells if tag in cell.metadata.get("tags", [])]
     for right, wrong in edits:
         assert cell.source.count(right) == 1, f"the solution changed: update the planted mistake {mistake!r}"
         cell.source = cell.source.replace(right, wrong)
@@ -158,7 +158,7 @@ def test_a_cell_fixed_and_run_again_leaves_one_version_and_the_command_line_work
     """A student runs a wrong DownloadSpins, fixes it and runs the cell again: the module holds the fixed one only."""
     notebook = workshop_copy / "notebooks" / "01_luigi_tasks.ipynb"
     nb = nbformat.read(notebook, as_version=4)
-    [index] = [i for i, cell in enumerate(nb.cells) if cell.id == "6596f262"]
+    [index] = [i for i, cell in enumerate(nb.cells) if "step2-download-spins" in cell.metadata.get("tags", [])]
     wrong = nbformat.v4.new_code_cell(nb.cells[index].source.replace(
         'f"spins/{self.date:%Y/%m/%d}/spins.snappy.parquet"', '"spins/spins.snappy.parquet"'))
     nb.cells.insert(index, wrong)  # the first, wrong, version runs first; the fixed one after it
