@@ -50,6 +50,20 @@ def test_a_block_list_that_does_not_fit_the_cell_is_refused_with_a_reason(source
         make_exercises.stub_out(source, blocks, "a cell")
 
 
+@pytest.mark.parametrize("tags", [[], ["parameters"], ["step1-f", "step2-f"]])
+def test_a_todo_cell_needs_one_tag_that_names_it(tmp_path, tags):
+    """The checks and the planted mistakes name a cell by its tag, which JupyterLab shows; an id it does not show."""
+    cell = nbformat.v4.new_code_cell("def f():\n    return 1")
+    cell.metadata = {"tags": tags, "solution_blocks": [{"body_of": "def f():", "todo": "f(): one"}]}
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "n.ipynb")
+    with pytest.raises(make_exercises.MarkerError, match="one tag that names it"):
+        make_exercises.todo_cells(tmp_path / "n.ipynb")
+    cell.metadata["tags"] = tags + ["step3-f"] if len(tags) < 2 else ["step3-f"]
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "n.ipynb")
+    assert make_exercises.todo_cells(tmp_path / "n.ipynb") == {
+        "step3-f": {"todos": ["f(): one"], "solutions": cell.source, "exercises": cell.source}}
+
+
 def test_a_def_keeps_its_signature_and_docstring_and_loses_its_body():
     source = 'def f(x):\n    """Twice x."""\n    y = x * 2\n    return y\n\n\ndef g():\n    pass'
     stubbed = make_exercises.stub_out(source, [{"body_of": "def f(x):", "todo": "f(): twice x"}], "a cell")
