@@ -160,6 +160,22 @@ def test_a_todo_is_seen_in_the_module_a_writefile_cell_wrote_and_where_a_step_bl
     assert step2() is True
 
 
+def test_a_step_with_some_of_its_todos_left_fails_and_names_them(tmp_path, progress_file, shell, capsys):
+    cell = nbformat.v4.new_code_cell('def one():\n    """1"""\n    return 1\n\n\ndef two():\n    """2"""\n    return 2')
+    cell.metadata = {"tags": ["step1-numbers"], "solution_blocks": [
+        {"body_of": "def one():", "todo": "one(): the number"}, {"body_of": "def two():", "todo": "two(): the number"}]}
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "n.ipynb")
+    section = coach.Section("n", todo_cells=make_exercises.todo_cells(tmp_path / "n.ipynb"))
+    step1 = section.checkpoint(1, "three", cells=["step1-numbers"], hints=["a", "b"])(
+        lambda one, two: coach.expect(one() + two() == 3, "not three", "add them"))
+    exercise = make_exercises.stub_out(cell.source, cell.metadata["solution_blocks"], "n")
+    run_in_shell(shell, exercise.replace("raise NotImplementedError('one(): the number')", "return 1"))
+    with pytest.raises(coach.CheckpointFailed) as failure:
+        step1()
+    assert failure.value.todos_left == ["two(): the number"]
+    assert "Still to write: two(): the number" in failure.value._render_traceback_()
+
+
 def test_hints_come_one_at_a_time_then_stay_on_the_last(tiny, progress_file, capsys):
     section, *_ = tiny
     shown = []
