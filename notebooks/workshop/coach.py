@@ -103,12 +103,12 @@ class Section:
             print(f"CHECKPOINT {number} passed: {achievement}")
             return progress.record(self.name, number, "passed") or True
         own = self.todos(number, left=True)
-        earlier = next(((n, left) for n in sorted(self.checkpoints) if n < number and (left := self.todos(n, True))), None)
+        earlier = [n for n in sorted(self.checkpoints) if n < number and self.todos(n, left=True)]
         if own and len(own) == len(self.todos(number)):
             why = f"Its TODOs are still there: {names(own)}. Write them and run their cells, then this one again"
         elif earlier:
-            why = (f"It builds on step {earlier[0]}, whose TODOs are not written yet: {names(earlier[1])}. "
-                   f"Finish step {earlier[0]} first")
+            left = names(self.todos(earlier[0], left=True))
+            why = f"It builds on step {earlier[0]}, whose TODOs are not written yet: {left}. Finish step {earlier[0]} first"
         else:
             progress.record(self.name, number, "failed")
             raise CheckpointFailed(number, problem, hint, own)
