@@ -1,7 +1,8 @@
 """Checkpoints that coach (workshop.coach, workshop.progress and workshop.checks), on their own.
 
 A small section with a notebook of its own exercises the machinery in a real IPython shell; then each
-notebook's checks module is held against its solution notebook, the one source of TODOs and solutions.
+notebook's checks module is held against its solution notebook, the one source of TODOs and solutions (which
+tools/make_exercises.py copies into workshop/checks/todo_cells.json for the coach).
 """
 import json
 import re
@@ -12,8 +13,9 @@ from IPython.core.interactiveshell import InteractiveShell
 
 import make_exercises
 from conftest import ROOT
-from workshop import checks, coach, progress
+from workshop import checks, checkpoints, coach, progress, writefile
 from workshop.checks import section00, section01, section02, section03, section04
+from workshop.solution_blocks import stub_line
 
 MODULES = [section00, section01, section02, section03, section04]
 STEP_CALL = re.compile(r"check\.step(\d+)\(\)")
@@ -40,13 +42,13 @@ def tiny(tmp_path, progress_file):
     """A section whose notebook has one TODO cell: write double(), then checkpoint 1 checks it."""
     nb = nbformat.v4.new_notebook()
     todo = nbformat.v4.new_code_cell('def double(x):\n    """Twice x."""\n    return 2 * x\n\nfour = double(2)')
-    todo.id = "todo-cell"
+    todo.metadata["tags"] = ["step1-double"]
     todo.metadata["solution_blocks"] = [{"body_of": "def double(x):", "todo": "double(): twice x"}]
     nb.cells = [todo, nbformat.v4.new_code_cell("check.step1()"), nbformat.v4.new_code_cell("check.step2()")]
     nbformat.write(nb, tmp_path / "tiny.ipynb")
-    section = coach.Section(str(tmp_path / "tiny.ipynb"))
+    section = coach.Section("tiny", todo_cells=make_exercises.todo_cells(tmp_path / "tiny.ipynb"))
 
-    @section.checkpoint(1, "double(2) is 4", cells=["todo-cell"], hints=["a nudge", "closer", "nearly the answer"])
+    @section.checkpoint(1, "double(2) is 4", cells=["step1-double"], hints=["a nudge", "closer", "nearly the answer"])
     def step1(four):
         coach.expect(four == 4, f"double(2) gave {four}", hint="multiply by two")
 
@@ -121,6 +123,59 @@ def test_a_step_whose_todo_is_still_there_is_not_started_and_no_error(tiny, prog
     assert step1() is True
 
 
+def test_a_todo_is_seen_in_the_module_a_writefile_cell_wrote_and_where_a_step_block_stopped(tmp_path, progress_file,
+                                                                                            shell, capsys):
+    """Code that runs in another process (the luigi command, spark-submit) leaves its stub in the module file;
+    a `with workshop.step(...)` block at a cell's top level, in the block's record of where it stopped."""
+    writefile.register(shell)
+    module = tmp_path / "job.py"
+    nb = nbformat.v4.new_notebook()
+    job = nbformat.v4.new_code_cell(f'%%writefile -a {module}\n\n\ndef half(x):\n    """Half x."""\n    return x / 2')
+    run = nbformat.v4.new_code_cell('with workshop.step("The run"):\n    result = 42\n    print(result)')
+    job.metadata = {"tags": ["step1-job"], "solution_blocks": [{"body_of": "def half(x):", "todo": "half(): x / 2"}]}
+    run.metadata = {"tags": ["step2-run"], "solution_blocks": [
+        {"from": "    result = 42", "to": "    print(result)", "todo": "run it, into result"}]}
+    nb.cells = [job, run]
+    nbformat.write(nb, tmp_path / "two.ipynb")
+    section = coach.Section("two", todo_cells=make_exercises.todo_cells(tmp_path / "two.ipynb"))
+    step1 = section.checkpoint(1, "half", cells=["step1-job"], hints=["a", "b"])(lambda: coach.expect(False, "no", "no"))
+    step2 = section.checkpoint(2, "run", cells=["step2-run"], hints=["a", "b"])(
+        lambda result: coach.expect(result == 42, f"result is {result}", "42"))
+    shell.user_ns["workshop"] = checkpoints
+    module.write_text("")
+    for cell in nb.cells:
+        run_in_shell(shell, make_exercises.stub_out(cell.source, cell.metadata["solution_blocks"], "two"))
+    assert "raise NotImplementedError('half(): x / 2')" in module.read_text()
+    capsys.readouterr()
+    assert step1() is False and step2() is False
+    said = capsys.readouterr().out
+    assert "not started yet: step 1" in said and "not started yet: step 2" in said, said
+    run_in_shell(shell, job.source)  # written, in the module: now step 1 is a failure, step 2 still waits for its own
+    with pytest.raises(coach.CheckpointFailed):
+        step1()
+    run_in_shell(shell, run.source.replace("42", "41"))
+    with pytest.raises(coach.CheckpointFailed, match="result is 41"):
+        step2()
+    run_in_shell(shell, run.source)
+    assert step2() is True
+
+
+def test_a_step_with_some_of_its_todos_left_fails_and_names_them(tmp_path, progress_file, shell, capsys):
+    cell = nbformat.v4.new_code_cell('def one():\n    """1"""\n    return 1\n\n\ndef two():\n    """2"""\n    return 2')
+    cell.metadata = {"tags": ["step1-numbers"], "solution_blocks": [
+        {"body_of": "def one():", "todo": "one(): the number"}, {"body_of": "def two():", "todo": "two(): the number"}]}
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "n.ipynb")
+    section = coach.Section("n", todo_cells=make_exercises.todo_cells(tmp_path / "n.ipynb"))
+    step1 = section.checkpoint(1, "three", cells=["step1-numbers"], hints=["a", "b"])(
+        lambda one, two: coach.expect(one() + two() == 3, "not three", "add them"))
+    exercise = make_exercises.stub_out(cell.source, cell.metadata["solution_blocks"], "n")
+    run_in_shell(shell, exercise.replace("raise NotImplementedError('one(): the number')", "return 1"))
+    with pytest.raises(coach.CheckpointFailed) as failure:
+        step1()
+    assert failure.value.todos_left == ["two(): the number"]
+    assert "Still to write: two(): the number" in failure.value._render_traceback_()
+
+
 def test_hints_come_one_at_a_time_then_stay_on_the_last(tiny, progress_file, capsys):
     section, *_ = tiny
     shown = []
@@ -151,15 +206,17 @@ def test_the_solution_goes_into_the_next_cell_unrun_and_is_recorded(tiny, progre
 
 def test_a_checkpoint_needs_two_or_three_hints():
     with pytest.raises(ValueError, match="two or three hints"):
-        coach.Section("tiny.ipynb").checkpoint(1, "x", hints=["only one"])
+        coach.Section("tiny").checkpoint(1, "x", hints=["only one"])
 
 
 def test_the_progress_table_counts_each_checkpoints_latest_result_and_the_help_used(progress_file):
     for checkpoint, event in [(1, "failed"), (1, "hint"), (1, "passed"), (2, "passed"), (2, "failed"), (3, "solution")]:
         progress.record("01_luigi_tasks", checkpoint, event)
-    table = progress.rows([("00_setup", "00 · Setup", 6), ("01_luigi_tasks", "01 · Luigi tasks", 4)])
-    assert [(row["section"], row["passed"], row["total"], row["hints"], row["solutions"]) for row in table] == [
-        ("00 · Setup", 0, 6, 0, 0), ("01 · Luigi tasks", 0, 4, 0, 0), ("01 · Luigi tasks (solution)", 1, 4, 1, 1)]
+    table = progress.table_text([("00_setup", "00 · Setup", 6), ("01_luigi_tasks", "01 · Luigi tasks", 4)])
+    rows = [re.split(r"\s{2,}", line.strip()) for line in table.splitlines()[1:]]
+    assert [row[:4] for row in rows] == [["00 · Setup", "0 of 6", "0", "0"], ["01 · Luigi tasks", "0 of 4", "0", "0"],
+                                         ["01 · Luigi tasks (solution)", "1 of 4", "1", "1"]], table
+    assert rows[0][4] == "-" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rows[2][4]), table
     with pytest.raises(ValueError):
         progress.record("01_luigi_tasks", 1, "guessed")
     progress_file.write_text("{broken")  # a file damaged by hand does not stop the lesson
@@ -181,7 +238,7 @@ def test_make_progress_prints_every_section(progress_file, monkeypatch, capsys):
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__.rsplit(".", 1)[1])
 def test_every_checkpoint_cell_calls_a_check_of_its_module_in_order(module):
-    nb = nbformat.read(ROOT / "notebooks" / module.section.notebook, as_version=4)
+    nb = nbformat.read(ROOT / "notebooks" / f"{module.section.name}.ipynb", as_version=4)
     called = [int(number) for cell in nb.cells if cell.cell_type == "code" for number in STEP_CALL.findall(cell.source)]
     assert called == sorted(module.section.checkpoints) == list(range(1, len(called) + 1))
     for number in called:
@@ -191,31 +248,37 @@ def test_every_checkpoint_cell_calls_a_check_of_its_module_in_order(module):
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__.rsplit(".", 1)[1])
-def test_every_todo_belongs_to_exactly_one_checkpoint_and_its_solution_is_the_solution_cell(module, monkeypatch):
+def test_every_todo_belongs_to_exactly_one_checkpoint_and_its_solution_is_the_tagged_cell(module, monkeypatch):
     section = module.section
-    nb = nbformat.read(ROOT / "notebooks" / section.notebook, as_version=4)
-    todo_cells = section.todo_cells()
+    solution = nbformat.read(ROOT / "notebooks" / f"{section.name}.ipynb", as_version=4)
+    exercise = nbformat.read(ROOT / "notebooks" / "exercises" / f"{section.name}.ipynb", as_version=4)
+    todo_cells = json.loads(coach.TODO_CELLS.read_text())[section.name]
     claimed = [todo for number in section.checkpoints for todo in section.todos(number)]
-    assert sorted(claimed) == sorted(todo for cell in todo_cells.values() for todo in cell.todos)
-    by_id = {cell.id: cell.source for cell in nb.cells}
-    monkeypatch.setenv("SONG_PLAYS_WORKSPACE", "workspace")
-    for cell in todo_cells.values():
-        assert cell.source == by_id[cell.cell_id]
-        exercise_cell = make_exercises.exercise_writefile(by_id[cell.cell_id])
-        assert cell.code() == exercise_cell  # the exercises' %%writefile writes into workspace/
-        assert cell.key_line in make_exercises.stub_out(by_id[cell.cell_id],
-                                                        nb.cells[list(by_id).index(cell.cell_id)].metadata["solution_blocks"], "")
+    assert sorted(claimed) == sorted(todo for cell in todo_cells.values() for todo in cell["todos"])
+    for edition, nb in (("solutions", solution), ("exercises", exercise)):
+        if edition == "exercises":
+            monkeypatch.setenv("SONG_PLAYS_WORKSPACE", "workspace")
+        tagged = {tag: cell.source for cell in nb.cells for tag in cell.metadata.get("tags", [])}
+        for number in section.checkpoints:
+            for cell in section.cells_of(number):
+                [tag] = [tag for tag in todo_cells if todo_cells[tag][edition] == cell.code]
+                if edition == "solutions":
+                    assert cell.code == tagged[tag]
+                else:  # the exercise cell has the stubs the coach looks for; its %%writefile writes into workspace/
+                    assert cell.code == make_exercises.exercise_writefile(todo_cells[tag]["solutions"])
+                    assert all(stub_line(todo) in tagged[tag] for todo in cell.todos), tag
+                    assert "../workspace/" in cell.code.split("\n")[0] or not cell.module
 
 
 def test_the_exercises_run_the_same_checks_and_keep_no_answers():
     for module in MODULES[1:]:
-        exercise = nbformat.read(ROOT / "notebooks" / "exercises" / module.section.notebook, as_version=4)
-        solution = nbformat.read(ROOT / "notebooks" / module.section.notebook, as_version=4)
+        exercise = nbformat.read(ROOT / "notebooks" / "exercises" / f"{module.section.name}.ipynb", as_version=4)
+        solution = nbformat.read(ROOT / "notebooks" / f"{module.section.name}.ipynb", as_version=4)
         assert [c.source for c in exercise.cells if STEP_CALL.search(c.source)] == \
                [c.source for c in solution.cells if STEP_CALL.search(c.source)]
         questions = [c.source for c in solution.cells if c.source.startswith("## Questions")]
         answers = [c for c in solution.cells if "answers" in c.metadata.get("tags", [])]
-        assert len(questions) == len(answers) == 1, module.section.notebook
+        assert len(questions) == len(answers) == 1, module.section.name
         assert 3 <= len(re.findall(r"^\d\. ", questions[0], re.MULTILINE)) <= 5
         assert len(re.findall(r"^\d\. ", answers[0].source, re.MULTILINE)) == \
                len(re.findall(r"^\d\. ", questions[0], re.MULTILINE))
@@ -230,16 +293,18 @@ def test_the_sections_table_lists_every_notebook_with_its_checkpoints():
 
 
 def test_the_solution_asked_for_is_first_the_cell_that_differs_from_it(tmp_path, progress_file, shell, capsys):
+    """Two %%writefile -a cells of one module: the one whose code the module does not hold as the solution has it."""
+    writefile.register(shell)
     nb = nbformat.v4.new_notebook()
-    right = nbformat.v4.new_code_cell('def one():\n    """One."""\n    return 1')
-    wrong = nbformat.v4.new_code_cell('def two():\n    """Two."""\n    return 2')
+    right = nbformat.v4.new_code_cell(f'%%writefile -a {tmp_path}/numbers.py\n\n\ndef one():\n    """One."""\n    return 1')
+    wrong = nbformat.v4.new_code_cell(f'%%writefile -a {tmp_path}/numbers.py\n\n\ndef two():\n    """Two."""\n    return 2')
     for cell, name in ((right, "one"), (wrong, "two")):
-        cell.id = f"{name}-cell"
+        cell.metadata["tags"] = [f"step1-{name}"]
         cell.metadata["solution_blocks"] = [{"body_of": f"def {name}():", "todo": f"{name}(): the number"}]
     nb.cells = [right, wrong]
     nbformat.write(nb, tmp_path / "two.ipynb")
-    section = coach.Section(str(tmp_path / "two.ipynb"))
-    section.checkpoint(1, "both", cells=["one-cell", "two-cell"], hints=["a", "b"])(lambda: None)
+    section = coach.Section("two", todo_cells=make_exercises.todo_cells(tmp_path / "two.ipynb"))
+    section.checkpoint(1, "both", cells=["step1-one", "step1-two"], hints=["a", "b"])(lambda: None)
     run_in_shell(shell, right.source)
     run_in_shell(shell, wrong.source.replace("return 2", "return 3"))
     section.solution(1)

@@ -1,6 +1,7 @@
 """The student edition: generated from the solutions, in sync, and its checkpoints catch what students get wrong.
 
-Each run happens under papermill in a fresh copy of the workshop, as test_notebooks.py does.
+Each run happens in a kernel of its own (papermill's, or nbclient's one cell at a time) in a fresh copy of the
+workshop, as test_notebooks.py does.
 """
 import os
 import re
@@ -9,6 +10,8 @@ import subprocess
 import nbformat
 import papermill
 import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 import make_exercises  # tools/ is on the path (pytest.ini)
 from conftest import ROOT, copy_workshop, luigi_command, without_workshop_settings
@@ -45,6 +48,20 @@ def test_every_solution_block_became_a_todo_and_no_solution_is_left():
 def test_a_block_list_that_does_not_fit_the_cell_is_refused_with_a_reason(source, blocks, complaint):
     with pytest.raises(make_exercises.MarkerError, match=complaint):
         make_exercises.stub_out(source, blocks, "a cell")
+
+
+@pytest.mark.parametrize("tags", [[], ["parameters"], ["step1-f", "step2-f"]])
+def test_a_todo_cell_needs_one_tag_that_names_it(tmp_path, tags):
+    """The checks and the planted mistakes name a cell by its tag, which JupyterLab shows; an id it does not show."""
+    cell = nbformat.v4.new_code_cell("def f():\n    return 1")
+    cell.metadata = {"tags": tags, "solution_blocks": [{"body_of": "def f():", "todo": "f(): one"}]}
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "n.ipynb")
+    with pytest.raises(make_exercises.MarkerError, match="one tag that names it"):
+        make_exercises.todo_cells(tmp_path / "n.ipynb")
+    cell.metadata["tags"] = tags + ["step3-f"] if len(tags) < 2 else ["step3-f"]
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "n.ipynb")
+    assert make_exercises.todo_cells(tmp_path / "n.ipynb") == {
+        "step3-f": {"todos": ["f(): one"], "solutions": cell.source, "exercises": cell.source}}
 
 
 def test_a_def_keeps_its_signature_and_docstring_and_loses_its_body():
@@ -111,26 +128,56 @@ def test_the_untouched_exercise_runs_to_the_end_and_says_which_steps_are_not_sta
     assert list((workshop_copy / "workspace").rglob("*.py")) or name == "03_putting_it_all_together.ipynb"
 
 
+def tagged(nb, tag):
+    """The index of the cell a tag names (JupyterLab shows a cell's tags; its id it does not)."""
+    [index] = [i for i, cell in enumerate(nb.cells) if tag in cell.metadata.get("tags", [])]
+    return index
+
+
+def planted(cell, mistake):
+    name, tag, edits, *_ = WRONG_SOLUTIONS[mistake]
+    wrong = nbformat.from_dict(dict(cell))  # a copy: the notebook's own cell stays right
+    for right, bad in edits:
+        assert wrong.source.count(right) == 1, f"the solution changed: update the planted mistake {mistake!r}"
+        wrong.source = wrong.source.replace(right, bad)
+    return wrong
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("mistake", WRONG_SOLUTIONS)
-def test_a_wrong_solution_fails_at_the_checkpoint_meant_to_catch_it(mistake, workshop_copy):
-    name, cell_id, edits, expected_checkpoint, hint = WRONG_SOLUTIONS[mistake]
+@pytest.mark.parametrize("name", sorted({notebook for notebook, *_ in WRONG_SOLUTIONS.values()}))
+def test_each_planted_mistake_fails_at_the_checkpoint_meant_to_catch_it(name, workshop_copy):
+    """One kernel per notebook, as papermill's (nbclient), instead of a whole run per mistake. In the order of the
+    cells they are planted in: run the cells up to the planted one, right; then the planted one, wrong, and the
+    cells after it until one fails, which must be the checkpoint meant to catch it, showing its own three short
+    lines; the next mistake starts again from that planted cell, which the right version then replaces."""
     notebook = workshop_copy / "notebooks" / name
     nb = nbformat.read(notebook, as_version=4)
-    [cell] = [cell for cell in nb.cells if cell.id == cell_id]
-    for right, wrong in edits:
-        assert cell.source.count(right) == 1, f"the solution changed: update the planted mistake {mistake!r}"
-        cell.source = cell.source.replace(right, wrong)
-    nbformat.write(nb, notebook)
-    number, message = run_until_failure(notebook, notebook.parent)
-    assert number == expected_checkpoint, message
-    assert hint in message.split(". Hint: ", 1)[1], message
-    # What the student sees: the checkpoint's own lines, not a traceback through the checker.
-    executed = nbformat.read(notebook.with_suffix(".out.ipynb"), as_version=4)
-    [shown] = [output for cell in executed.cells for output in cell.get("outputs", []) if output.output_type == "error"]
-    assert shown["traceback"][0].startswith(f"\x1b[1;31mCHECKPOINT {number} failed:"), shown["traceback"]
-    assert any(hint in line for line in shown["traceback"]) and len(shown["traceback"]) <= 4, shown["traceback"]
-    assert not any("Traceback" in line or 'File "' in line for line in shown["traceback"]), shown["traceback"]
+    mistakes = sorted((mistake for mistake, (notebook_name, *_) in WRONG_SOLUTIONS.items() if notebook_name == name),
+                      key=lambda mistake: tagged(nb, WRONG_SOLUTIONS[mistake][1]))
+    client = NotebookClient(nb, kernel_name="python3", timeout=900, resources={"metadata": {"path": str(notebook.parent)}})
+    cells = list(nb.cells)  # the notebook's own: nbclient puts each cell it runs, a planted one too, into nb.cells
+    with client.setup_kernel():
+        ran_up_to = 0
+        for mistake in mistakes:
+            _, tag, _, expected_checkpoint, hint = WRONG_SOLUTIONS[mistake]
+            start = tagged(nb, tag)
+            for index in range(ran_up_to, start):
+                client.execute_cell(cells[index], index)
+            with pytest.raises(CellExecutionError) as failure:
+                for index in range(start, len(nb.cells)):
+                    client.execute_cell(planted(cells[index], mistake) if index == start else cells[index], index)
+            stopped_at = CHECKPOINT_CELL.search(cells[index].source)
+            assert stopped_at and failure.value.ename == "CheckpointFailed", (mistake, cells[index].source,
+                                                                             str(failure.value)[-2000:])
+            number, message = int(stopped_at.group(1)), failure.value.evalue
+            assert number == expected_checkpoint, (mistake, message)
+            assert hint in message.split(". Hint: ", 1)[1], (mistake, message)
+            # What the student sees: the checkpoint's own lines, not a traceback through the checker.
+            [shown] = [output for output in cells[index].outputs if output.output_type == "error"]
+            assert shown["traceback"][0].startswith(f"\x1b[1;31mCHECKPOINT {number} failed:"), shown["traceback"]
+            assert any(hint in line for line in shown["traceback"]) and len(shown["traceback"]) <= 4, shown["traceback"]
+            assert not any("Traceback" in line or 'File "' in line for line in shown["traceback"]), shown["traceback"]
+            ran_up_to = start
 
 
 @pytest.mark.slow
@@ -158,7 +205,7 @@ def test_a_cell_fixed_and_run_again_leaves_one_version_and_the_command_line_work
     """A student runs a wrong DownloadSpins, fixes it and runs the cell again: the module holds the fixed one only."""
     notebook = workshop_copy / "notebooks" / "01_luigi_tasks.ipynb"
     nb = nbformat.read(notebook, as_version=4)
-    [index] = [i for i, cell in enumerate(nb.cells) if cell.id == "6596f262"]
+    index = tagged(nb, "step2-download-spins")
     wrong = nbformat.v4.new_code_cell(nb.cells[index].source.replace(
         'f"spins/{self.date:%Y/%m/%d}/spins.snappy.parquet"', '"spins/spins.snappy.parquet"'))
     nb.cells.insert(index, wrong)  # the first, wrong, version runs first; the fixed one after it

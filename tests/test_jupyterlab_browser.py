@@ -201,12 +201,13 @@ def save_and_read(page, path):
 
 
 def solutions_of(workshop, name):
-    """{cell index: (cell id, the code a student types)} for each TODO cell of an exercise."""
+    """{cell index: (the tags that name the cell, the code a student types)} for each TODO cell of an exercise."""
     import make_exercises
     exercise = nbformat.read(workshop / "notebooks" / "exercises" / name, as_version=4)
     solved = make_exercises.exercise_of(workshop / "notebooks" / name, solved=True)
-    assert [cell.id for cell in exercise.cells] == [cell.id for cell in solved.cells]
-    return {i: (cell.id, solved.cells[i].source) for i, cell in enumerate(exercise.cells) if "# TODO: " in cell.source}
+    assert [cell.metadata.get("tags") for cell in exercise.cells] == [cell.metadata.get("tags") for cell in solved.cells]
+    return {i: (cell.metadata["tags"], solved.cells[i].source) for i, cell in enumerate(exercise.cells)
+            if "# TODO: " in cell.source}
 
 
 def assert_every_checkpoint_passed(saved, name):
@@ -236,9 +237,9 @@ def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_p
             open_notebook(page, url, token, path)
             solutions = solutions_of(workshop, name)
             if name == "01_luigi_tasks.ipynb":
-                _, cell_id, edits, number, hint = WRONG_SOLUTIONS["output path without the date"]
+                _, tag, edits, number, hint = WRONG_SOLUTIONS["output path without the date"]
                 in_file = nbformat.read(workshop / path, as_version=4).cells
-                [mistake_at] = [i for i, cell in enumerate(in_file) if cell.id == cell_id]
+                [mistake_at] = [i for i, cell in enumerate(in_file) if tag in cell.metadata.get("tags", [])]
                 [check_at] = [i for i, cell in enumerate(in_file) if cell.source == f"check.step{number}()"]
                 for index, (_, source) in solutions.items():
                     for right, wrong in (edits if index == mistake_at else []):
@@ -267,9 +268,9 @@ def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_p
                     type_into_cell(page, index, source, artifacts)
             timings[name] = round(run_all(page), 1)
             saved = save_and_read(page, workshop / path)
-            typed = {cell.id: cell.source for cell in saved.cells}
-            for cell_id, source in solutions.values():
-                assert typed[cell_id] == source, f"{name}: cell {cell_id} holds what was not typed"
+            typed = {tag: cell.source for cell in saved.cells for tag in cell.metadata.get("tags", [])}
+            for tags, source in solutions.values():
+                assert typed[tags[0]] == source, f"{name}: cell {tags[0]} holds what was not typed"
             assert assert_every_checkpoint_passed(saved, name) >= 4
             page.screenshot(path=str(artifacts / f"jupyterlab_exercise_{name[:2]}_passed.png"))
         browser.close()

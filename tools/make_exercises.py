@@ -13,13 +13,17 @@ the modules their %%writefile cells write) carries no markers at all:
 
 "body_of" is a def line: its body (after any docstring) is left out. "from" and "to" are the first and last
 lines of a block. Each becomes a TODO and a NotImplementedError that says the same, so running the cell early
-says what is left to write (and the CHECKPOINT after it, "not started yet": workshop.coach looks for that line).
+says what is left to write (and the CHECKPOINT after it, "not started yet": workshop.coach looks for the stub).
+Each such cell is named by a tag, "stepN-what" (JupyterLab shows tags; the checks and tools/planted_mistakes.py
+name cells by them), and its TODOs and solution go into notebooks/workshop/checks/todo_cells.json, where the coach
+reads them at run time.
 Cells tagged "answers" (the answers to a notebook's closing questions) are left out. Everything else stays as it
 is: markdown, imports, scaffolding, CHECKPOINT cells.
 The exercises' %%writefile cells write into workspace/ (git-ignored), never over the committed modules, and
 each notebook starts by pointing its imports there.
 """
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
@@ -30,6 +34,8 @@ from workshop.solution_blocks import MarkerError, block_spans, exercise_writefil
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 EXERCISES_DIR = NOTEBOOKS_DIR / "exercises"
+TODO_CELLS = NOTEBOOKS_DIR / "workshop" / "checks" / "todo_cells.json"
+NAME_TAG = re.compile(r"^step\d+-[a-z0-9-]+$")
 ANSWERS_TAG = "answers"
 USE_WORKSPACE = "workshop.use_workspace()  # your modules and data go to workspace/; the solutions stay as they are"
 
@@ -87,6 +93,31 @@ def exercise_of(solution_path, solved=False):
     return nb
 
 
+def name_tag(cell, where):
+    """The tag that names a cell, "stepN-what"."""
+    names = [tag for tag in cell.metadata.get("tags", []) if NAME_TAG.match(tag)]
+    if len(names) != 1:
+        raise MarkerError(f"{where}: a cell with solution_blocks needs one tag that names it, like step2-download-spins")
+    return names[0]
+
+
+def todo_cells(solution_path):
+    """{tag: {"todos", "solutions", "exercises"}} for each cell with solution_blocks: its TODOs, in the cell's order,
+    and its code in each edition (the exercises' %%writefile writes into workspace/)."""
+    cells = {}
+    for cell in nbformat.read(solution_path, as_version=4).cells:
+        if blocks := cell.metadata.get("solution_blocks"):
+            where = f"{solution_path.name}, cell {cell.id}"
+            spans = block_spans(cell.source.split("\n"), blocks, where)
+            cells[name_tag(cell, where)] = {"todos": [todo for *_, todo in reversed(spans)],
+                                            "solutions": cell.source, "exercises": exercise_writefile(cell.source)}
+    return cells
+
+
+def todo_cells_text():
+    return json.dumps({path.stem: todo_cells(path) for path in solution_notebooks()}, indent=1, ensure_ascii=False) + "\n"
+
+
 def solution_notebooks():
     return sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 
@@ -97,9 +128,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     stale = []
     EXERCISES_DIR.mkdir(exist_ok=True)
-    for solution in solution_notebooks():
-        target = EXERCISES_DIR / solution.name
-        text = nbformat.writes(exercise_of(solution)) + "\n"
+    outputs = [(EXERCISES_DIR / solution.name, nbformat.writes(exercise_of(solution)) + "\n")
+               for solution in solution_notebooks()] + [(TODO_CELLS, todo_cells_text())]
+    for target, text in outputs:
         if not target.exists() or target.read_text() != text:
             stale.append(target.name)
             if not args.check:
@@ -113,7 +144,7 @@ def main(argv=None):
         return 0
     for name in extra:
         (EXERCISES_DIR / name).unlink()
-    print(f"wrote {len(stale)} exercise notebooks" + (f", removed {', '.join(extra)}" if extra else ""))
+    print(f"wrote {len(stale)} files" + (f", removed {', '.join(extra)}" if extra else ""))
     return 0
 
 

@@ -1,8 +1,8 @@
 """What a solution cell's `solution_blocks` metadata means: which of its lines the student writes, and the
 stub that stands for them in the exercise edition.
 
-The coach reads these rules at run time (to find a TODO left, and to hand out a solution); the exercise
-generator, tools/make_exercises.py, writes the exercises with them.
+The exercise generator, tools/make_exercises.py, writes the exercises (and checks/todo_cells.json) with them;
+at run time the coach needs only stub_line, to find a TODO left in a module.
 """
 import re
 

@@ -5,7 +5,7 @@ import sys
 from workshop.checks import show_progress
 from workshop.coach import Section, expect
 
-section = Section("00_setup.ipynb")
+section = Section("00_setup")
 hint, solution, progress = section.hint, section.solution, show_progress
 
 

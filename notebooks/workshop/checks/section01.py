@@ -6,7 +6,7 @@ from workshop.checkpoints import face, ran
 from workshop.checks import show_progress
 from workshop.coach import Section, expect
 
-section = Section("01_luigi_tasks.ipynb")
+section = Section("01_luigi_tasks")
 hint, solution, progress = section.hint, section.solution, show_progress
 
 
@@ -15,7 +15,7 @@ def spins_file(day):
 
 
 @section.checkpoint(1, "the published day downloaded (:)), and the unpublished one failed (:()",
-                    cells=["a66077ca"], hints=[
+                    cells=["step1-download-spins-first-try"], hints=[
     "output() says where the file goes: luigi calls the task complete when that target exists. run() fetches it.",
     "The target is a luigi.LocalTarget under data_dir(), in a folder per day (spins/YYYY/MM/DD/), with "
     "format=luigi.format.Nop because Parquet is bytes. run() passes download() the day's URL and that target.",
@@ -33,7 +33,7 @@ def step1(first_try, first_try_unpublished, day, unpublished_day):
 
 
 @section.checkpoint(2, "the published day ends :) and the unpublished one :| (waiting, no error)",
-                    cells=["c7e19ab6", "6596f262"], hints=[
+                    cells=["step2-http-target", "step2-download-spins"], hints=[
     "A day that is not published yet is something to wait for: DownloadSpins requires() an external task, "
     "and luigi waits while that task's output does not exist.",
     "HttpTarget.exists() asks the host (url_exists(self.url)); ExternalFileChecker.output() is an HttpTarget "
@@ -58,7 +58,7 @@ def step2(published, unpublished, day, unpublished_day, song_plays_tasks):
 
 
 @section.checkpoint(3, "DownloadListeners ends :) twice, and the second run downloads nothing",
-                    cells=["da4c8937"], hints=[
+                    cells=["step3-download-listeners"], hints=[
     "Two outputs: the file itself, and a marker that says this day's download happened. Luigi runs a task "
     "when any output is missing.",
     "requires() is ExternalFileChecker(listeners_url()); output() is a dict {'data': ..., 'marker': ...} of "
@@ -80,7 +80,7 @@ def step3(first_listeners, second_listeners, day):
 
 
 @section.checkpoint(4, "DatasetGen fails (:() after both downloads completed, with the job's six flags",
-                    cells=["20ee2cfb"], hints=[
+                    cells=["step4-dataset-gen"], hints=[
     "DatasetGen needs both downloads, names the two _SUCCESS files as its outputs, and gives spark-submit "
     "six flags in app_options(). The run fails only because the job is not written yet.",
     "requires() returns {'listeners': DownloadListeners(self.date), 'spins': DownloadSpins(self.date)}; "

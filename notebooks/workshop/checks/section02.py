@@ -6,7 +6,7 @@ from workshop.checks import show_progress
 from workshop.coach import Section, expect
 from workshop.reports import COUNTS_COLUMNS, DATASET_COLUMNS, pandas_reports, same_rows
 
-section = Section("02_spark_job.ipynb")
+section = Section("02_spark_job")
 hint, solution, progress = section.hint, section.solution, show_progress
 
 
@@ -32,7 +32,7 @@ def step2(args, usage_exit_code, day):
 
 
 @section.checkpoint(3, "filter, distinct() and the join give the same rows as pandas",
-                    cells=["475205f5:filter_on_spin_time", "d9b2f7a6", "bbc91d01"], hints=[
+                    cells=["step3-job-functions:filter_on_spin_time", "step3-build-dataset", "step3-pandas"], hints=[
     "Three steps, in this order: keep the spins longer than 30 seconds, drop exact duplicates, join to the "
     "listeners. Do the same in pandas to check Spark's answer.",
     "Spark: spins.where(F.col('elapsed_seconds') > MIN_SPIN_SECONDS), then .distinct(), then "
@@ -54,7 +54,7 @@ def step3(filtered, unique, dataset, filtered_pd, distinct_pd, joined_pd):
 
 
 @section.checkpoint(4, "the counts by zip and subscription equal pandas', in the same order",
-                    cells=["475205f5:count_spins_by_sub"], hints=[
+                    cells=["step3-job-functions:count_spins_by_sub"], hints=[
     "A groupBy on two columns, a count named spins, and an order.",
     "df.groupBy('fake_zipcode', 'subscription_type').agg(F.count(F.lit(1)).alias('spins')), "
     "then .orderBy('fake_zipcode', 'subscription_type')."])
@@ -78,7 +78,7 @@ def step5(recipe, persisted, reads_from_memory):
 
 
 @section.checkpoint(6, "both reports are single gzip TSV files with the right headers and rows",
-                    cells=["475205f5:validate", "8ea27cf3"], hints=[
+                    cells=["step3-job-functions:validate", "step6-job-run"], hints=[
     "run() is the job: read, build the dataset, count, validate, and only then write both reports.",
     "Persist the counts (they are used twice), sum their spins into num_rows, validate(num_rows, args.minrows), "
     "then write_reports(dataset, counts, args.dataset_out_path, args.analysis_out_path), and unpersist.",

@@ -6,7 +6,7 @@ from workshop.coach import Section, expect
 from workshop.luigi_runs import commands_run
 from workshop.reports import COUNTS_COLUMNS, DATASET_COLUMNS, pandas_reports, same_rows
 
-section = Section("03_putting_it_all_together.ipynb")
+section = Section("03_putting_it_all_together")
 hint, solution, progress = section.hint, section.solution, show_progress
 
 
@@ -19,7 +19,7 @@ def success_files(day):
 
 
 @section.checkpoint(1, "DatasetGen ends :) with both _SUCCESS files, after one spark-submit",
-                    cells=["cbdf2661"], hints=[
+                    cells=["step1-run-the-day"], hints=[
     "One call runs the whole day: luigi works out the downloads DatasetGen needs, then submits the job.",
     "result = workshop.build(...) with one DatasetGen task for the day: song_plays_tasks.DatasetGen(date=day)."])
 def step1(result, commands, day):
@@ -65,7 +65,7 @@ def step3(rerun, log):
 
 
 @section.checkpoint(4, "too few rows ends :( with the validation message, and leaves no _SUCCESS",
-                    cells=["d7de828c"], hints=[
+                    cells=["step4-too-few-rows"], hints=[
     "minrows is a parameter of DatasetGen: a task with another value is another task.",
     "failed = workshop.build(...) with song_plays_tasks.DatasetGen(date=day, minrows=TOO_MANY_ROWS)."])
 def step4(failed, log, day, TOO_MANY_ROWS):  # noqa: N803 - the notebook's parameter

@@ -6,7 +6,7 @@ from workshop.checks import show_progress
 from workshop.coach import Section, expect
 from workshop.reports import read_report, same_rows
 
-section = Section("04_going_further.ipynb")
+section = Section("04_going_further")
 hint, solution, progress = section.hint, section.solution, show_progress
 
 
