@@ -77,10 +77,10 @@ def test_a_failed_task_shows_one_line_on_stdout_and_nothing_on_stderr(capfd):
 def test_stop_spark_ends_the_jvm_and_a_later_session_starts_a_new_one():
     script = """
 import os, workshop
-from pyspark import SparkContext
 from pyspark.sql import SparkSession
+workshop.quiet_spark_console()
 spark = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false").getOrCreate()
-jvm = SparkContext._gateway.proc
+jvm = workshop.private_apis.jvm_process()
 workshop.stop_spark(spark)
 print("jvm ended:", jvm.poll() is not None)
 again = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false").getOrCreate()
@@ -90,6 +90,7 @@ workshop.stop_spark(again)
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "jvm ended: True" in run.stdout and "count: 3" in run.stdout
+    assert "Using incubator modules" not in run.stderr, "Java's start-up warning reached stderr"
 
 
 @pytest.mark.parametrize("day", [datetime.date(2019, 2, 8)])

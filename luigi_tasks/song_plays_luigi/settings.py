@@ -10,7 +10,8 @@ From the environment only:
     SONG_PLAYS_SPARK_APP      the PySpark job DatasetGen submits (default: spark/dataset_gen.py)
     SONG_PLAYS_WORKSPACE      the exercises' folder (workspace/): its data/, and its job once written
 
-Importing this module also loads the workshop's luigi.cfg, under any luigi.cfg of your own.
+Importing this module also loads the workshop's luigi.cfg, under any luigi.cfg of your own, and points
+SPARK_CONF_DIR at spark/conf (unless it is set), where every Spark the workshop starts finds Spark's own settings.
 """
 import os
 import urllib.parse
@@ -21,6 +22,7 @@ from luigi.configuration.cfg_parser import LuigiConfigParser
 
 WORKSHOP_ROOT = Path(__file__).resolve().parents[2]
 WORKSHOP_CONFIG = WORKSHOP_ROOT / "luigi.cfg"
+SPARK_CONF = WORKSHOP_ROOT / "spark" / "conf"
 DEFAULT_DATA_URL = "http://127.0.0.1:8000"
 
 
@@ -36,6 +38,11 @@ def load_workshop_config():
 
 
 load_workshop_config()
+
+# Spark's own settings (spark/conf: spark-defaults.conf, spark-env.sh): set here, once, because every entry point
+# (the tasks, the notebooks' workshop package, the ops scripts, the benchmark) imports this module, and every
+# spark-submit, pyspark JVM and standalone daemon they start inherits it and reads the folder by itself.
+os.environ.setdefault("SPARK_CONF_DIR", str(SPARK_CONF))
 
 
 def config():
@@ -117,6 +124,12 @@ def section(name):
     return dict(config().items(name, raw=True)) if config().has_section(name) else {}
 
 
-def spark_conf():
-    """luigi.cfg's [spark-conf]: the Spark settings every Spark of the workshop uses."""
-    return section("spark-conf")
+def spark_default(name):
+    """A property in SPARK_CONF_DIR's spark-defaults.conf (as the workshop writes it: a name, blanks, the value),
+    or None."""
+    defaults = Path(os.environ["SPARK_CONF_DIR"]) / "spark-defaults.conf"
+    for line in defaults.read_text().splitlines() if defaults.exists() else []:
+        words = line.split(None, 1)
+        if len(words) == 2 and words[0] == name:
+            return words[1].strip()
+    return None
