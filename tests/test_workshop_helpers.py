@@ -93,6 +93,25 @@ workshop.stop_spark(again)
     assert "Using incubator modules" not in run.stderr, "Java's start-up warning reached stderr"
 
 
+class Dated(luigi.Task):
+    date = luigi.DateParameter()
+
+    def complete(self):
+        return False
+
+    def run(self):
+        pass
+
+
+def test_seconds_per_day_records_the_runs_in_its_block_only():
+    from workshop import seconds_per_day
+    inside, after = datetime.date(2019, 2, 1), datetime.date(2019, 2, 2)
+    with seconds_per_day(Dated) as seconds:
+        build(Dated(date=inside))
+    build(Dated(date=after))  # its handler is gone: luigi's public remove_event_handler
+    assert list(seconds) == [inside] and seconds[inside] >= 0
+
+
 @pytest.mark.parametrize("day", [datetime.date(2019, 2, 8)])
 def test_ran_lists_only_the_tasks_that_ran(workshop_env, day):
     from workshop import ran

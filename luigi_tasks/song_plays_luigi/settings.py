@@ -18,7 +18,6 @@ import urllib.parse
 from pathlib import Path
 
 import luigi.configuration
-from luigi.configuration.cfg_parser import LuigiConfigParser
 
 WORKSHOP_ROOT = Path(__file__).resolve().parents[2]
 WORKSHOP_CONFIG = WORKSHOP_ROOT / "luigi.cfg"
@@ -27,14 +26,15 @@ DEFAULT_DATA_URL = "http://127.0.0.1:8000"
 
 
 def load_workshop_config():
-    """Read luigi.cfg first, so that /etc/luigi, a luigi.cfg where luigi runs, and LUIGI_CONFIG_PATH override it.
+    """Read luigi.cfg, then luigi's own files again over it: /etc/luigi, a luigi.cfg where luigi runs, and
+    LUIGI_CONFIG_PATH win.
 
-    luigi only looks for luigi.cfg in the folder it runs in; a notebook runs in notebooks/.
+    luigi only looks for luigi.cfg in the folder it runs in; a notebook runs in notebooks/. luigi's public
+    add_config_path() would put the workshop's file last, over the user's own.
     """
-    paths = LuigiConfigParser._config_paths
-    if str(WORKSHOP_CONFIG) not in paths:
-        paths.insert(0, str(WORKSHOP_CONFIG))
-        LuigiConfigParser.reload()
+    config = luigi.configuration.get_config("cfg")
+    config.read(str(WORKSHOP_CONFIG))
+    config.reload()
 
 
 load_workshop_config()
