@@ -120,7 +120,7 @@ def test_datasetgen_on_the_standalone_cluster_equals_the_local_run(ranged_days, 
         assert "-Xmx64m" in Path(f"/proc/{process.pid}/cmdline").read_text().split("\0")
         assert "MALLOC_ARENA_MAX=2" in Path(f"/proc/{process.pid}/environ").read_text().split("\0")
     assert "--driver-memory 512m" in result.stdout + result.stderr
-    assert "spark.driver.defaultJavaOptions=-XX:+UseSerialGC" in result.stdout + result.stderr
+    assert "--driver-java-options -XX:+UseSerialGC" in result.stdout + result.stderr
 
 
 def test_two_workers_sharing_luigid_run_the_spark_job_once(month_server, tmp_path):

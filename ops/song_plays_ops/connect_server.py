@@ -55,6 +55,8 @@ class ConnectServer:
         command = [str(PYSPARK_HOME / "bin" / "spark-submit"), "--master", sizes.get("master", "local[2]"),
                    "--driver-memory", sizes.get("driver_memory", "1g"), "--class", SERVER_CLASS,
                    "--name", "Spark Connect server (song plays workshop)"]
+        if sizes.get("driver_java_options"):
+            command += ["--driver-java-options", sizes["driver_java_options"]]
         for key, value in settings.items():
             command += ["--conf", f"{key}={value}"]
         return command + ["spark-internal"]

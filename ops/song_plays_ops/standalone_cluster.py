@@ -12,7 +12,7 @@ workshop at it with luigi configuration alone (`cluster.spark_settings()`, or th
     [spark]
     master = spark://127.0.0.1:PORT
     driver_memory = 512m          # on a cluster the driver only plans: [standalone-cluster]'s driver_memory
-    conf = spark.driver.defaultJavaOptions=...     # and takes the executors' small-JVM options
+    driver_java_options = ...     # and takes the executors' small-JVM options
 
 From Python: `with StandaloneCluster() as cluster: ... cluster.master_url`.
 """
@@ -67,15 +67,15 @@ class StandaloneCluster:
     def spark_settings(self):
         """luigi's [spark] settings that run DatasetGen on this cluster: its master, and a driver that only plans.
 
-        That driver takes the executors' options (spark-defaults.conf), in place of the parallel collector that
-        the driver doing the work under local[2] has: one collector each, Java refuses two.
+        That driver takes the executors' small-JVM options (spark-defaults.conf) in place of the parallel collector
+        of the driver that does the work under local[2].
         """
         settings = {"master": self.master_url}
         if "driver_memory" in self.settings:
             settings["driver_memory"] = self.settings["driver_memory"]
         options = spark_default("spark.executor.defaultJavaOptions")
         if options:
-            settings["conf"] = f"spark.driver.defaultJavaOptions={options}"
+            settings["driver_java_options"] = options
         return settings
 
     def _daemon(self, name, *args):
