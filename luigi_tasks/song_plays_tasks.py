@@ -80,7 +80,7 @@ class DownloadListeners(luigi.Task):
 class DatasetGen(WorkshopSparkSubmitTask):
     """Submit the PySpark job that writes the day's dataset and its counts by zip and subscription.
 
-    Master, memory and Spark settings come from luigi.cfg ([spark] and [spark-conf]); the app is
+    Master and memory come from luigi.cfg's [spark], Spark's tuning from spark/conf; the app is
     spark/dataset_gen.py.
     """
     date = DayParameter()

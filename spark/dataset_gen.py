@@ -90,7 +90,7 @@ def run(spark, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    # Times are reported in UTC. Tuning (partitions, memory) comes from spark-submit: see luigi.cfg.
+    # Times are reported in UTC. Tuning comes from spark-submit: luigi.cfg (memory), spark/conf (the rest).
     spark = (SparkSession.builder.appName(f"dataset_gen {args.day}")
              .config("spark.sql.session.timeZone", "UTC").getOrCreate())
     try:

@@ -82,11 +82,10 @@ def reference_env(reference_server, tmp_path, monkeypatch):
 def spark():
     """A local Spark for the whole run; inside notebook 02 it is the notebook's own, left running."""
     from pyspark.sql import SparkSession
-    from workshop import spark_settings  # importing workshop also points PYSPARK_PYTHON at this Python
+    import workshop  # noqa: F401  importing it points PYSPARK_PYTHON at this Python, SPARK_CONF_DIR at spark/conf
     borrowed = SparkSession.getActiveSession()
     session = borrowed or (SparkSession.builder.master("local[2]")
                .config("spark.driver.memory", "1g")
-               .config(map=spark_settings())  # the job's own settings, from luigi.cfg
                .config("spark.ui.enabled", "false")
                .getOrCreate())
     yield session

@@ -12,7 +12,6 @@ its sandbox user cannot read a temporary PATH). A recording apt-get comes first 
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest

@@ -1,5 +1,6 @@
-"""song_plays_luigi's spark-submit set-up on its own: luigi.cfg, the helpers' zip, the failure tail, the lock."""
+"""song_plays_luigi's spark-submit set-up on its own: luigi.cfg, spark/conf, the helpers' zip, the failure tail, the lock."""
 import datetime
+import json
 import multiprocessing
 import os
 import subprocess
@@ -7,12 +8,10 @@ import sys
 import time
 import zipfile
 
-import luigi.configuration
 import pytest
 
 from conftest import ROOT
 from song_plays_luigi import settings, spark_submit
-from song_plays_luigi.spark_defaults import spark_defaults
 
 
 def test_datasetgen_takes_its_settings_from_the_workshops_luigi_cfg():
@@ -23,22 +22,23 @@ def test_datasetgen_takes_its_settings_from_the_workshops_luigi_cfg():
     assert pairs["--master"] == "local[2]" and pairs["--driver-memory"] == "1g" and pairs["--executor-memory"] == "512m"
     assert pairs["--py-files"] == str(spark_submit.helpers_zip())
     confs = [command[i + 1] for i, word in enumerate(command) if word == "--conf"]
-    for name, value in settings.spark_conf().items():
-        assert f"{name}={value}" in confs
-    assert f"spark.pyspark.python={sys.executable}" in confs
+    assert confs == [f"spark.pyspark.python={sys.executable}"]  # Spark's own settings: spark/conf, read by Spark
     assert pairs["--driver-java-options"].startswith("-XX:+UseParallelGC")
+    env = song_plays_tasks.DatasetGen(date=datetime.date(2019, 2, 8)).program_environment()
+    assert env["SPARK_CONF_DIR"] == os.environ["SPARK_CONF_DIR"] == str(ROOT / "spark" / "conf")
 
 
 def test_a_luigi_cfg_of_ones_own_wins_over_the_workshops(tmp_path):
     own = tmp_path / "luigi.cfg"
-    own.write_text("[spark]\nmaster = local[1]\n[spark-conf]\nspark.sql.shuffle.partitions = 8\n")
+    own.write_text("[spark]\nmaster = local[1]\nexecutor_memory = 2g\n")
     show = ("import datetime, song_plays_tasks as t; c = t.DatasetGen(date=datetime.date(2019, 2, 8)).spark_command();"
-            "print(c[c.index('--master') + 1], [w for w in c if w.startswith('spark.sql.shuffle')])")
+            "print(c[c.index('--master') + 1], c[c.index('--executor-memory') + 1], c[c.index('--driver-memory') + 1])")
     for env in ({"LUIGI_CONFIG_PATH": str(own)}, {}):
         cwd = tmp_path if not env else ROOT  # luigi also reads luigi.cfg in the folder it runs in
         shown = subprocess.run([sys.executable, "-c", show], cwd=cwd, env={**os.environ, **env},
                                capture_output=True, text=True, timeout=120)
-        assert shown.stdout.split(" ", 1) == ["local[1]", "['spark.sql.shuffle.partitions=8']\n"], shown.stderr
+        # Their keys win; the workshop's luigi.cfg still gives the rest (its driver memory).
+        assert shown.stdout.split() == ["local[1]", "2g", "1g"], shown.stderr
 
 
 def test_the_helpers_zip_holds_the_package_and_follows_its_changes(tmp_path, monkeypatch):
@@ -96,9 +96,57 @@ def test_the_lock_makes_a_second_process_wait_for_the_first(tmp_path):
     holder.join()
 
 
-def test_spark_defaults_for_binder_are_luigi_cfgs_settings():
-    defaults = spark_defaults()
-    config = luigi.configuration.get_config()
-    assert defaults["spark.master"] == config.get("spark", "master")
-    assert defaults["spark.driver.memory"] == config.get("spark", "driver_memory")
-    assert settings.spark_conf().items() <= defaults.items()
+def setting_lines(path):
+    return [line for line in path.read_text().splitlines()
+            if line.strip() and not line.lstrip().startswith(("#", "["))]
+
+
+def test_luigi_cfg_holds_what_a_luigi_learner_reads_and_spark_conf_the_jvm_tuning():
+    lines = setting_lines(ROOT / "luigi.cfg")
+    assert len(lines) <= 40, f"luigi.cfg has {len(lines)} settings; Spark's own belong in spark/conf"
+    # The drivers' collector is luigi's [spark] driver_java_options: the notebooks' sessions keep Java's own.
+    assert not [line for line in lines if ("-XX:" in line and not line.startswith("driver_java_options"))
+                or line.startswith("spark.")]
+    defaults = setting_lines(ROOT / "spark" / "conf" / "spark-defaults.conf")
+    assert "spark.sql.shuffle.partitions" in [line.split()[0] for line in defaults]
+    assert settings.spark_default("spark.executor.defaultJavaOptions").startswith("-XX:+UseSerialGC")
+    assert settings.spark_default("spark.no.such.setting") is None
+
+
+# JVM_PID: the driver's JVM, pyspark's child in a notebook, spark-submit's parent of the app's Python.
+SHOW_CONF = """
+import json, os
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false").getOrCreate()
+conf = spark.sparkContext.getConf()
+with open(f"/proc/{JVM_PID}/cmdline") as cmdline:
+    jvm_flags = cmdline.read().split("\\0")
+print("CONF", json.dumps({"partitions": spark.conf.get("spark.sql.shuffle.partitions"),
+                          "memory": conf.get("spark.driver.memory"), "jvm_flags": jvm_flags}))
+spark.stop()
+"""
+
+
+def shown_conf(run):
+    assert run.returncode == 0, run.stderr[-3000:]
+    [line] = [line for line in run.stdout.splitlines() if line.startswith("CONF ")]
+    return json.loads(line[len("CONF "):])
+
+
+@pytest.mark.slow
+def test_a_notebooks_session_and_datasetgens_spark_submit_both_read_spark_conf(tmp_path):
+    """Real JVMs, asked for their own settings: spark/conf reaches both without the code passing any of it."""
+    env = {key: value for key, value in os.environ.items() if key != "SPARK_CONF_DIR"}
+    script = "import workshop\n" + SHOW_CONF.replace("JVM_PID", "workshop.private_apis.jvm_process().pid")
+    notebook = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=300)
+    shown = shown_conf(notebook)
+    assert shown["partitions"] == "32" and shown["memory"] == "768m", shown
+    assert "-XX:+UseParallelGC" not in shown["jvm_flags"] and "-Xmx768m" in shown["jvm_flags"], shown
+
+    app = tmp_path / "show_conf.py"
+    app.write_text(SHOW_CONF.replace("JVM_PID", "os.getppid()"))
+    command, submit_env = spark_submit.spark_submit_command(app)
+    job = shown_conf(subprocess.run(command, env=submit_env, capture_output=True, text=True, timeout=300))
+    assert job["partitions"] == "32" and job["memory"] == "1g", job  # luigi.cfg's [spark] driver_memory wins
+    assert "-XX:+UseParallelGC" in job["jvm_flags"] and "-Xmx1g" in job["jvm_flags"], job

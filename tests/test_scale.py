@@ -1,6 +1,7 @@
 """Beyond one day on one machine: a range of days, a glob over a month, a real standalone cluster, luigid."""
 import datetime
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -107,7 +108,8 @@ def test_datasetgen_on_the_standalone_cluster_equals_the_local_run(ranged_days, 
     for cluster_report, local_report in zip(reports(tmp_path / "data", day), reports(local_dir, day)):
         assert same_rows(cluster_report, local_report)
 
-    # Sized by luigi.cfg, to fit notebook 04 in Binder's 2 GB: the executors (their command opens their log)...
+    # Sized by luigi.cfg and spark/conf, to fit notebook 04 in Binder's 2 GB: the executors (their command opens
+    # their log)...
     executor_logs = [log.read_text() for n in (1, 2) for log in (cluster.folder / f"work-{n}" / app["id"]).glob("*/stderr")]
     assert len(executor_logs) == 2
     for log in executor_logs:
@@ -116,16 +118,19 @@ def test_datasetgen_on_the_standalone_cluster_equals_the_local_run(ranged_days, 
     # ...the daemons (spark-class execs java in the process it was started as), and the driver.
     for daemon in cluster.services:
         assert "-Xmx64m" in Path(f"/proc/{daemon.pid}/cmdline").read_text().split("\0")
+        assert "MALLOC_ARENA_MAX=2" in Path(f"/proc/{daemon.pid}/environ").read_text().split("\0")
     assert "--driver-memory 512m" in result.stdout + result.stderr
+    assert "--driver-java-options -XX:+UseSerialGC" in result.stdout + result.stderr
 
 
 def test_two_workers_sharing_luigid_run_the_spark_job_once(month_server, tmp_path):
     spark_conf = tmp_path / "spark-conf"
     events = tmp_path / "spark-events"
-    spark_conf.mkdir()
+    shutil.copytree(ROOT / "spark" / "conf", spark_conf)  # the workshop's Spark settings, and the event log:
     events.mkdir()
     # Spark's event log writes one file per application: an exact count of the jobs that ran.
-    (spark_conf / "spark-defaults.conf").write_text(f"spark.eventLog.enabled true\nspark.eventLog.dir file://{events}\n")
+    with open(spark_conf / "spark-defaults.conf", "a") as defaults:
+        defaults.write(f"spark.eventLog.enabled true\nspark.eventLog.dir file://{events}\n")
     env = settings(month_server, tmp_path / "data", SPARK_CONF_DIR=str(spark_conf))
     day = PUBLISHED[1]
     with CentralScheduler(tmp_path / "luigid") as luigid:

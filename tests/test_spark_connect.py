@@ -1,7 +1,6 @@
 """A long-lived Spark: a real Spark Connect server on 127.0.0.1, and DatasetGen as its thin client, chosen by
 configuration alone. The job and its outputs, the _SUCCESS files, the failure tail, the lock and the secret-free
 errors are the same as under spark-submit."""
-import os
 import socket
 import subprocess
 import sys
@@ -21,6 +20,14 @@ PLANTED_SECRET = "planted-secret-7c21e0"
 def connect_server(tmp_path_factory):
     with ConnectServer(folder=tmp_path_factory.mktemp("connect")) as server:
         yield server
+
+
+def test_the_server_is_sized_as_a_driver_not_as_a_daemon(connect_server):
+    """luigi.cfg's [spark-connect] size and spark/conf's driver collector, not spark-env.sh's small daemon heap
+    (Spark's launcher gives SPARK_DAEMON_* to a Connect server too). spark-class execs java in its process."""
+    flags = open(f"/proc/{connect_server.process.pid}/cmdline").read().split("\0")
+    assert "-Xmx1g" in flags and "-XX:+UseParallelGC" in flags, flags
+    assert "-Xmx64m" not in flags and "-XX:+UseSerialGC" not in flags, flags
 
 
 def with_remote(tmp_path, url):

@@ -78,10 +78,10 @@ def test_a_failed_task_shows_one_line_on_stdout_and_nothing_on_stderr(capfd):
 def test_stop_spark_ends_the_jvm_and_a_later_session_starts_a_new_one():
     script = """
 import os, workshop
-from pyspark import SparkContext
 from pyspark.sql import SparkSession
+workshop.quiet_spark_console()
 spark = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false").getOrCreate()
-jvm = SparkContext._gateway.proc
+jvm = workshop.private_apis.jvm_process()
 workshop.stop_spark(spark)
 print("jvm ended:", jvm.poll() is not None)
 again = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false").getOrCreate()
@@ -91,6 +91,26 @@ workshop.stop_spark(again)
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "jvm ended: True" in run.stdout and "count: 3" in run.stdout
+    assert "Using incubator modules" not in run.stderr, "Java's start-up warning reached stderr"
+
+
+class Dated(luigi.Task):
+    date = luigi.DateParameter()
+
+    def complete(self):
+        return False
+
+    def run(self):
+        pass
+
+
+def test_seconds_per_day_records_the_runs_in_its_block_only():
+    from workshop import seconds_per_day
+    inside, after = datetime.date(2019, 2, 1), datetime.date(2019, 2, 2)
+    with seconds_per_day(Dated) as seconds:
+        build(Dated(date=inside))
+    build(Dated(date=after))  # its handler is gone: luigi's public remove_event_handler
+    assert list(seconds) == [inside] and seconds[inside] >= 0
 
 
 @pytest.mark.parametrize("day", [datetime.date(2019, 2, 8)])

@@ -12,32 +12,39 @@ From the environment only:
     SONG_PLAYS_BUILD_DIR      what the workshop makes for itself: the served data, the helpers' zip, Spark's
                               console log (default: build/ in the workshop folder; the tests use a temporary one)
 
-Importing this module also loads the workshop's luigi.cfg, under any luigi.cfg of your own.
+Importing this module also loads the workshop's luigi.cfg, under any luigi.cfg of your own, and points
+SPARK_CONF_DIR at spark/conf (unless it is set), where every Spark the workshop starts finds Spark's own settings.
 """
 import os
 import urllib.parse
 from pathlib import Path
 
 import luigi.configuration
-from luigi.configuration.cfg_parser import LuigiConfigParser
 
 WORKSHOP_ROOT = Path(__file__).resolve().parents[2]
 WORKSHOP_CONFIG = WORKSHOP_ROOT / "luigi.cfg"
+SPARK_CONF = WORKSHOP_ROOT / "spark" / "conf"
 DEFAULT_DATA_URL = "http://127.0.0.1:8000"
 
 
 def load_workshop_config():
-    """Read luigi.cfg first, so that /etc/luigi, a luigi.cfg where luigi runs, and LUIGI_CONFIG_PATH override it.
+    """Read luigi.cfg, then luigi's own files again over it: /etc/luigi, a luigi.cfg where luigi runs, and
+    LUIGI_CONFIG_PATH win.
 
-    luigi only looks for luigi.cfg in the folder it runs in; a notebook runs in notebooks/.
+    luigi only looks for luigi.cfg in the folder it runs in; a notebook runs in notebooks/. luigi's public
+    add_config_path() would put the workshop's file last, over the user's own.
     """
-    paths = LuigiConfigParser._config_paths
-    if str(WORKSHOP_CONFIG) not in paths:
-        paths.insert(0, str(WORKSHOP_CONFIG))
-        LuigiConfigParser.reload()
+    config = luigi.configuration.get_config("cfg")
+    config.read(str(WORKSHOP_CONFIG))
+    config.reload()
 
 
 load_workshop_config()
+
+# Spark's own settings (spark/conf: spark-defaults.conf, spark-env.sh): set here, once, because every entry point
+# (the tasks, the notebooks' workshop package, the ops scripts, the benchmark) imports this module, and every
+# spark-submit, pyspark JVM and standalone daemon they start inherits it and reads the folder by itself.
+os.environ.setdefault("SPARK_CONF_DIR", str(SPARK_CONF))
 
 
 def config():
@@ -123,6 +130,12 @@ def section(name):
     return dict(config().items(name, raw=True)) if config().has_section(name) else {}
 
 
-def spark_conf():
-    """luigi.cfg's [spark-conf]: the Spark settings every Spark of the workshop uses."""
-    return section("spark-conf")
+def spark_default(name):
+    """A property in SPARK_CONF_DIR's spark-defaults.conf (as the workshop writes it: a name, blanks, the value),
+    or None."""
+    defaults = Path(os.environ["SPARK_CONF_DIR"]) / "spark-defaults.conf"
+    for line in defaults.read_text().splitlines() if defaults.exists() else []:
+        words = line.split(None, 1)
+        if len(words) == 2 and words[0] == name:
+            return words[1].strip()
+    return None

@@ -2,7 +2,8 @@
 
 What it adds to luigi.contrib.spark.SparkSubmitTask:
 - pyspark's own spark-submit (never a Spark installed elsewhere), with SPARK_HOME set for it;
-- settings from luigi.cfg: luigi's own [spark] keys (master, memory, cores), [spark-conf], and the class archive;
+- settings from luigi.cfg: luigi's own [spark] keys (master, memory, cores), and the class archive; Spark's own
+  tuning it reads by itself from spark/conf (SPARK_CONF_DIR, set by song_plays_luigi.settings);
 - the job's helper package, spark/song_plays_spark, zipped and shipped with --py-files (a fat jar's stand-in);
 - the driver and the executors run this environment's Python, and listen on 127.0.0.1 only;
 - one run at a time per day (a file lock), and a second run finds the day done;
@@ -25,7 +26,7 @@ from luigi.contrib.external_program import ExternalProgramRunError
 from luigi.contrib.spark import SparkSubmitTask
 from luigi.task import flatten
 
-from song_plays_luigi.settings import WORKSHOP_ROOT, build_dir, config, spark_app, spark_conf
+from song_plays_luigi.settings import WORKSHOP_ROOT, build_dir, config, spark_app
 
 PYSPARK_HOME = Path(importlib.util.find_spec("pyspark").origin).parent
 SPARK_HELPERS = WORKSHOP_ROOT / "spark" / "song_plays_spark"
@@ -103,11 +104,9 @@ class WorkshopSparkSubmitTask(SparkSubmitTask):
         return [str(helpers_zip())] + (super().py_files or [])
 
     @property
-    def conf(self):
-        return {**spark_conf(), **(super().conf or {})}
-
-    @property
     def driver_java_options(self):
+        """The class archive, computed here rather than in spark/conf: its path is this Python environment's, and
+        only a driver spark-submit starts for an app can use it (a notebook's JVM would warn that it cannot)."""
         options = super().driver_java_options or ""
         archive = class_archive()
         if archive and archive.exists():  # a Java it was not built by ignores it

@@ -36,7 +36,7 @@ from workshop.data_server import REMOTE_DIR, DataServer, browser_url, ensure_rem
 from workshop.luigi_runs import build, commands_run, luigi_config, luigi_log, seconds_per_day, use_workspace  # noqa: E402
 from workshop.pictures import draw_month, draw_task_graph  # noqa: E402
 from workshop.reports import COUNTS_COLUMNS, DATASET_COLUMNS, pandas_reports, read_report, same_rows  # noqa: E402
-from workshop.spark_session import spark_settings, spark_ui_url, stop_spark  # noqa: E402
+from workshop.spark_session import quiet_spark_console, spark_ui_url, stop_spark  # noqa: E402
 
 
 def in_a_notebook():

@@ -135,7 +135,7 @@ def seconds_per_day(task_class):
     try:
         yield seconds
     finally:
-        luigi.Task._event_callbacks[task_class][luigi.Event.PROCESSING_TIME].discard(record)
+        task_class.remove_event_handler(luigi.Event.PROCESSING_TIME, record)
 
 
 def commands_run(messages):

@@ -27,10 +27,12 @@ DAY = datetime.date(2019, 2, 8)
 
 
 def training_run(archive_out, out):
-    """The job on the workshop's day, with DatasetGen's driver settings, dumping the classes it loaded."""
+    """The job on the workshop's day, with DatasetGen's driver settings, dumping the classes it loaded.
+
+    The rest of its settings (the log level, the tuning) it reads from spark/conf, as DatasetGen's driver does.
+    """
     return [str(PYSPARK_HOME / "bin" / "spark-submit"), "--master", "local[2]", "--driver-memory", "1g",
             "--driver-java-options", f'-XX:+UseParallelGC -XX:ArchiveClassesAtExit="{archive_out}"',
-            "--conf", "spark.log.level=WARN", "--conf", "spark.ui.showConsoleProgress=false",
             "--conf", f"spark.pyspark.python={sys.executable}", "--py-files", str(helpers_zip()),
             str(ROOT / "spark" / "dataset_gen.py"), "--day", str(DAY), "--minrows", "0",
             "--listeners_path", str(REMOTE / LISTENERS_FILE),

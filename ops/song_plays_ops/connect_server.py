@@ -1,7 +1,8 @@
 """A Spark Connect server on this machine: one long-lived Spark that jobs use as thin clients.
 
 It is the installed pyspark's own (its spark-connect jar and SparkConnectServer class, as
-sbin/start-connect-server.sh starts it), on 127.0.0.1 and a free port, sized by luigi.cfg's [spark-connect].
+sbin/start-connect-server.sh starts it), on 127.0.0.1 and a free port, sized by luigi.cfg's [spark-connect] and
+tuned as every Spark of the workshop is, by spark/conf.
 
     python -m song_plays_ops.connect_server start   # prints its sc:// address, then returns
     python -m song_plays_ops.connect_server stop
@@ -23,18 +24,13 @@ import os
 import sys
 from pathlib import Path
 
+from song_plays_luigi.settings import section  # importing it also points SPARK_CONF_DIR at spark/conf
 from song_plays_ops.services import Service, answers_tcp, free_port, stop_group, wait_until_ready
 from song_plays_ops.standalone_cluster import PYSPARK_HOME  # the same pyspark as the cluster's
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FOLDER = ROOT / "build" / "connect"
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
-
-
-def server_settings():
-    """luigi.cfg's [spark-connect] (its memory and master) and [spark-conf] (the job's tuned settings)."""
-    from song_plays_luigi.settings import section, spark_conf
-    return section("spark-connect"), spark_conf()
 
 
 class ConnectServer:
@@ -50,15 +46,14 @@ class ConnectServer:
         return f"sc://127.0.0.1:{self.port}"
 
     def command(self):
-        section, conf = server_settings()
-        settings = {**conf, "spark.connect.grpc.binding.address": "127.0.0.1",
-                    "spark.connect.grpc.binding.port": str(self.port), "spark.ui.enabled": "false",
-                    "spark.sql.session.timeZone": "UTC", "spark.pyspark.python": sys.executable}
-        command = [str(PYSPARK_HOME / "bin" / "spark-submit"), "--master", section.get("master", "local[2]"),
-                   "--driver-memory", section.get("driver_memory", "1g"), "--class", SERVER_CLASS,
+        sizes = section("spark-connect")  # the rest of its settings it reads from spark/conf itself
+        settings = {"spark.connect.grpc.binding.address": "127.0.0.1", "spark.connect.grpc.binding.port": str(self.port),
+                    "spark.ui.enabled": "false", "spark.pyspark.python": sys.executable}
+        command = [str(PYSPARK_HOME / "bin" / "spark-submit"), "--master", sizes.get("master", "local[2]"),
+                   "--driver-memory", sizes.get("driver_memory", "1g"), "--class", SERVER_CLASS,
                    "--name", "Spark Connect server (song plays workshop)"]
-        if section.get("driver_java_options"):
-            command += ["--driver-java-options", section["driver_java_options"]]
+        if sizes.get("driver_java_options"):
+            command += ["--driver-java-options", sizes["driver_java_options"]]
         for key, value in settings.items():
             command += ["--conf", f"{key}={value}"]
         return command + ["spark-internal"]

@@ -5,13 +5,14 @@ They are the installed pyspark's own daemons, started with its spark-class, on f
     python -m song_plays_ops.standalone_cluster start   # prints the master URL and its web UI, then returns
     python -m song_plays_ops.standalone_cluster stop
 
-Its size comes from luigi.cfg's [standalone-cluster]. Point the workshop at it with luigi configuration alone
-(`cluster.spark_settings()`, or the lines `start` prints, in luigi.cfg):
+How many workers, and DatasetGen's driver there, come from luigi.cfg's [standalone-cluster]; what each worker
+offers and the daemons' own memory, from Spark's spark/conf/spark-env.sh, which spark-class reads. Point the
+workshop at it with luigi configuration alone (`cluster.spark_settings()`, or the lines `start` prints, in luigi.cfg):
 
     [spark]
     master = spark://127.0.0.1:PORT
-    driver_memory = 512m          # on a cluster the driver only plans: [standalone-cluster]'s driver settings
-    driver_java_options = ...
+    driver_memory = 512m          # on a cluster the driver only plans: [standalone-cluster]'s driver_memory
+    driver_java_options = ...     # and takes the executors' small-JVM options
 
 From Python: `with StandaloneCluster() as cluster: ... cluster.master_url`.
 """
@@ -23,6 +24,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from song_plays_luigi.settings import section, spark_default  # importing it also points SPARK_CONF_DIR at spark/conf
 from song_plays_ops.services import Service, free_port, stop_group, wait_until_ready
 
 PYSPARK_HOME = Path(importlib.util.find_spec("pyspark").origin).parent
@@ -34,15 +36,13 @@ WORKER_CLASS = "org.apache.spark.deploy.worker.Worker"
 class StandaloneCluster:
     """A master and `workers` workers with `cores` cores and `memory` each; logs and work folders in folder.
 
-    What is not given comes from luigi.cfg's [standalone-cluster].
+    Without workers: luigi.cfg's [standalone-cluster]; without cores and memory: spark-env.sh's SPARK_WORKER_*.
     """
 
     def __init__(self, workers=None, cores=None, memory=None, folder=DEFAULT_FOLDER):
-        from song_plays_luigi.settings import section
-        self.settings = section("standalone-cluster")  # the daemons' and workers' sizes, and DatasetGen's driver here
+        self.settings = section("standalone-cluster")
         self.workers = int(workers or self.settings.get("workers", 2))
-        self.cores = int(cores or self.settings.get("worker_cores", 1))
-        self.memory = memory or self.settings.get("worker_memory", "1g")
+        self.cores, self.memory = cores, memory
         self.folder = Path(folder)
         self.services = []  # the master, then the workers
         self.master_port, self.master_ui_port = free_port(), free_port()
@@ -56,22 +56,25 @@ class StandaloneCluster:
         return f"http://127.0.0.1:{self.master_ui_port}/"
 
     def spark_settings(self):
-        """luigi's [spark] settings that run DatasetGen on this cluster: its master, and a driver that only plans."""
-        return {"master": self.master_url,
-                **{key: self.settings[key] for key in ("driver_memory", "driver_java_options") if key in self.settings}}
+        """luigi's [spark] settings that run DatasetGen on this cluster: its master, and a driver that only plans.
 
-    def _environment(self):
-        env = {**os.environ, "SPARK_HOME": str(PYSPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1",
-               "SPARK_LOG_DIR": str(self.folder)}
-        # spark-class reads the daemons' heap and options from these; the executors inherit the arena limit.
-        names = {"daemon_memory": "SPARK_DAEMON_MEMORY", "daemon_java_options": "SPARK_DAEMON_JAVA_OPTS",
-                 "malloc_arena_max": "MALLOC_ARENA_MAX"}
-        env.update({variable: self.settings[key] for key, variable in names.items() if self.settings.get(key)})
-        return env
+        That driver takes the executors' small-JVM options (spark-defaults.conf) in place of the parallel collector
+        of the driver that does the work under local[2].
+        """
+        settings = {"master": self.master_url}
+        if "driver_memory" in self.settings:
+            settings["driver_memory"] = self.settings["driver_memory"]
+        options = spark_default("spark.executor.defaultJavaOptions")
+        if options:
+            settings["driver_java_options"] = options
+        return settings
 
     def _daemon(self, name, detached, *args):
+        # spark-class reads the daemons' heap, options and each worker's size from spark-env.sh (SPARK_CONF_DIR).
+        env = {**os.environ, "SPARK_HOME": str(PYSPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1",
+               "SPARK_LOG_DIR": str(self.folder)}
         command = [PYSPARK_HOME / "bin" / "spark-class", *args]
-        self.services.append(Service(name, command, log=self.folder / f"{name}.log", env=self._environment(),
+        self.services.append(Service(name, command, log=self.folder / f"{name}.log", env=env,
                                      detached=detached).start())
 
     def status(self):
@@ -91,10 +94,11 @@ class StandaloneCluster:
         line's `start`), the daemons end with the Python that started them."""
         self._daemon("master", detached, MASTER_CLASS, "--host", "127.0.0.1", "--port", self.master_port,
                      "--webui-port", self.master_ui_port)
+        size = [*(["--cores", self.cores] if self.cores else []), *(["--memory", self.memory] if self.memory else [])]
         for number in range(1, self.workers + 1):
             self._daemon(f"worker-{number}", detached, WORKER_CLASS, "--host", "127.0.0.1", "--port", free_port(),
-                         "--webui-port", free_port(), "--cores", self.cores, "--memory", self.memory,
-                         "--work-dir", self.folder / f"work-{number}", self.master_url)
+                         "--webui-port", free_port(), *size, "--work-dir", self.folder / f"work-{number}",
+                         self.master_url)
         wait_until_ready(self.services, lambda: len(self.alive_workers()) >= self.workers, timeout,
                          "The Spark cluster")
         return self

@@ -50,7 +50,7 @@ def step2(glob_run, month_dataset, days_dataset, month_counts, days_counts):
     "DatasetGen's master comes from luigi's configuration: [spark] master = spark://127.0.0.1:PORT; "
     "cluster.spark_settings() has it.",
     "Each worker offers one core and must offer the memory an executor asks for ([spark] executor_memory, "
-    "512m, within [standalone-cluster] worker_memory); the master's web page (above) shows the workers and the "
+    "512m, within SPARK_WORKER_MEMORY in spark/conf/spark-env.sh); the master's web page (above) shows the workers and the "
     "application."])
 def step3(cluster_result, cluster, applications, published, MONTH):  # noqa: N803
     expect(face(cluster_result) == ":)", f"the cluster run ended {face(cluster_result)}",
