@@ -24,7 +24,7 @@ STEP_CALL = re.compile(r"check\.step(\d+)\(\)")
 @pytest.fixture
 def progress_file(tmp_path, monkeypatch):
     path = tmp_path / "workspace" / "progress.json"
-    monkeypatch.setattr(progress, "progress_file", lambda: path)
+    monkeypatch.setattr(progress, "PROGRESS_FILE", path)
     monkeypatch.delenv("SONG_PLAYS_WORKSPACE", raising=False)
     return path
 
@@ -217,8 +217,6 @@ def test_the_progress_table_counts_each_checkpoints_latest_result_and_the_help_u
     assert [row[:4] for row in rows] == [["00 · Setup", "0 of 6", "0", "0"], ["01 · Luigi tasks", "0 of 4", "0", "0"],
                                          ["01 · Luigi tasks (solution)", "1 of 4", "1", "1"]], table
     assert rows[0][4] == "-" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rows[2][4]), table
-    with pytest.raises(ValueError):
-        progress.record("01_luigi_tasks", 1, "guessed")
     progress_file.write_text("{broken")  # a file damaged by hand does not stop the lesson
     progress.record("01_luigi_tasks", 1, "passed")
     assert len(progress.read_events()) == 1
