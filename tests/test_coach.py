@@ -24,7 +24,7 @@ STEP_CALL = re.compile(r"check\.step(\d+)\(\)")
 @pytest.fixture
 def progress_file(tmp_path, monkeypatch):
     path = tmp_path / "workspace" / "progress.json"
-    monkeypatch.setattr(progress, "progress_file", lambda: path)
+    monkeypatch.setattr(progress, "PROGRESS_FILE", path)
     monkeypatch.delenv("SONG_PLAYS_WORKSPACE", raising=False)
     return path
 
@@ -186,9 +186,7 @@ def test_hints_come_one_at_a_time_then_stay_on_the_last(tiny, progress_file, cap
         "Hint 1 of 3 for CHECKPOINT 1: a nudge", "Hint 2 of 3 for CHECKPOINT 1: closer",
         "Hint 3 of 3 for CHECKPOINT 1: nearly the answer", "Hint 3 of 3 for CHECKPOINT 1: nearly the answer"]
     assert "check.solution(1)" in shown[2]
-    section.hint(1, 1)
-    assert capsys.readouterr().out.startswith("Hint 1 of 3")
-    assert events(progress_file).count((1, "hint")) == 5
+    assert events(progress_file).count((1, "hint")) == 4
     with pytest.raises(ValueError, match="not 9"):
         section.hint(9)
 
@@ -204,11 +202,6 @@ def test_the_solution_goes_into_the_next_cell_unrun_and_is_recorded(tiny, progre
     assert events(progress_file) == [(1, "solution")]
 
 
-def test_a_checkpoint_needs_two_or_three_hints():
-    with pytest.raises(ValueError, match="two or three hints"):
-        coach.Section("tiny").checkpoint(1, "x", hints=["only one"])
-
-
 def test_the_progress_table_counts_each_checkpoints_latest_result_and_the_help_used(progress_file):
     for checkpoint, event in [(1, "failed"), (1, "hint"), (1, "passed"), (2, "passed"), (2, "failed"), (3, "solution")]:
         progress.record("01_luigi_tasks", checkpoint, event)
@@ -217,8 +210,6 @@ def test_the_progress_table_counts_each_checkpoints_latest_result_and_the_help_u
     assert [row[:4] for row in rows] == [["00 · Setup", "0 of 6", "0", "0"], ["01 · Luigi tasks", "0 of 4", "0", "0"],
                                          ["01 · Luigi tasks (solution)", "1 of 4", "1", "1"]], table
     assert rows[0][4] == "-" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rows[2][4]), table
-    with pytest.raises(ValueError):
-        progress.record("01_luigi_tasks", 1, "guessed")
     progress_file.write_text("{broken")  # a file damaged by hand does not stop the lesson
     progress.record("01_luigi_tasks", 1, "passed")
     assert len(progress.read_events()) == 1
@@ -244,6 +235,8 @@ def test_every_checkpoint_cell_calls_a_check_of_its_module_in_order(module):
     for number in called:
         assert callable(getattr(module, f"step{number}"))
     assert module.hint == module.section.hint and module.solution == module.section.solution
+    for number, (_, hints, _, _) in module.section.checkpoints.items():
+        assert 2 <= len(hints) <= 3, f"checkpoint {number}: give two or three hints, from a nudge to nearly the answer"
     assert any(cell.source.strip() == "check.progress()" for cell in nb.cells[-3:]), "the table ends the notebook"
 
 

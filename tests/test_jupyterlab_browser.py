@@ -182,12 +182,12 @@ def run_all(page):
     return time.monotonic() - started
 
 
-def add_cell_below_and_run(page, index, source):
+def add_cell_below_and_run(page, index, source, artifacts):
     """Select cell `index`, add a cell below it (b), type source and run it (Shift+Enter)."""
     cells(page).nth(index).locator(".jp-InputPrompt").click()
     page.keyboard.press("Escape")
     page.keyboard.press("b")
-    type_into_cell(page, index + 1, source)
+    type_into_cell(page, index + 1, source, artifacts)
     cells(page).nth(index + 1).locator(".jp-InputPrompt").click()
     page.keyboard.press("Shift+Enter")
     wait_until_every_cell_ran(page)
@@ -253,9 +253,9 @@ def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_p
                 failure.scroll_into_view_if_needed()
                 page.screenshot(path=str(artifacts / "jupyterlab_checkpoint_failure.png"))
 
-                first_hint = add_cell_below_and_run(page, check_at, f"check.hint({number})")
+                first_hint = add_cell_below_and_run(page, check_at, f"check.hint({number})", artifacts)
                 assert f"Hint 1 of 3 for CHECKPOINT {number}" in first_hint, first_hint
-                said = add_cell_below_and_run(page, check_at + 1, f"check.solution({number})")
+                said = add_cell_below_and_run(page, check_at + 1, f"check.solution({number})", artifacts)
                 assert "in a new cell below" in said, said
                 loaded = cells(page).nth(check_at + 3)
                 assert "%%writefile -a ../workspace/luigi_tasks/song_plays_tasks.py" in loaded.inner_text()

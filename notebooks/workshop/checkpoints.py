@@ -1,19 +1,6 @@
-"""What the notebooks and their checks read from a luigi run, and step(): a cell that carries on when the
-code it calls is not written yet. The CHECKPOINTs themselves are in workshop.coach and workshop.checks."""
-import re
+"""step(): a cell that carries on when the code it calls is not written yet, and remembers the TODO it stopped at
+for the CHECKPOINT after it (workshop.coach). What the checks read from a luigi run is in workshop.luigi_runs."""
 from contextlib import contextmanager
-
-
-def face(result):
-    """The face luigi ends its summary with: ':)', ':|' or ':('."""
-    return result.status.value[0]
-
-
-def ran(result):
-    """The tasks luigi's summary lists as run, e.g. ['1 DownloadSpins(date=2019-02-08)']: not those already complete."""
-    section = re.search(r"ran successfully:\n((?: {4}- .*\n)+)", result.summary_text)
-    return [line.strip()[2:] for line in section.group(1).splitlines()] if section else []
-
 
 stopped_at = {}  # {what: its TODO} for each step() block whose last run stopped at a TODO stub: the coach reads it
 

@@ -21,9 +21,9 @@ RUN_ABOVE = ("run every cell above this one, top to bottom, and finish its TODO;
 
 
 class CheckpointFailed(AssertionError):
-    def __init__(self, number, problem, hint, todos_left=()):
+    def __init__(self, number, problem, hint, todos_left):
         super().__init__(f"CHECKPOINT {number}: {problem}. Hint: {hint}")  # the one line tests and papermill read
-        self.number, self.problem, self.hint, self.todos_left = number, problem, hint, list(todos_left)
+        self.number, self.problem, self.hint, self.todos_left = number, problem, hint, todos_left
 
     def _render_traceback_(self):
         """What IPython shows instead of a traceback: the student's problem, not the checker's call stack."""
@@ -47,13 +47,13 @@ def namespace():
 
 
 def kernel_stubs():
-    """The TODO texts of the kernel's stubs: `raise NotImplementedError(text)` keeps text among the constants of the
-    function or method it stands in until the student's code replaces it; and the TODOs step() blocks stopped at."""
+    """The kernel's stub lines: `raise NotImplementedError(todo)` keeps todo among the constants of the function or
+    method it stands in until the student's code replaces it; and those of the TODOs step() blocks stopped at."""
     values = namespace().values()
     functions = [v for v in values if inspect.isfunction(v)] + [
         f for v in values if inspect.isclass(v) for f in vars(v).values() if inspect.isfunction(f)]
     constants = {c for f in functions for c in f.__code__.co_consts if isinstance(c, str)}
-    return constants | set(checkpoints.stopped_at.values())
+    return {stub_line(todo) for todo in constants | set(checkpoints.stopped_at.values())}
 
 
 class TodoCell:
@@ -68,8 +68,8 @@ class TodoCell:
         return self.module.read_text() if self.module.exists() else ""
 
     def stubs_left(self):
-        stubs = self.written() if self.module else kernel_stubs()
-        return [todo for todo in self.todos if (stub_line(todo) if self.module else todo) in stubs]
+        stubs = self.written() if self.module else kernel_stubs()  # a module's text, or the kernel's set of lines
+        return [todo for todo in self.todos if stub_line(todo) in stubs]
 
     def differs(self):
         """Whether the module lacks the cell's code as the solution has it (the kernel keeps no copy to compare)."""
@@ -77,15 +77,13 @@ class TodoCell:
 
 
 class Section:
-    """One notebook's checkpoints, their hints and their solutions."""
+    """One notebook's checkpoints: {number: (achievement, hints, cell tags, check)}, and its TODO cells."""
 
     def __init__(self, name, todo_cells=None):
-        self.name, self.checkpoints, self.todo_cells = name, {}, todo_cells
+        self.name, self.checkpoints = name, {}
+        self.todo_cells = json.loads(TODO_CELLS.read_text()).get(name, {}) if todo_cells is None else todo_cells
 
     def checkpoint(self, number, achievement, hints, cells=()):
-        if not 2 <= len(hints) <= 3:
-            raise ValueError(f"checkpoint {number}: give two or three hints, from a nudge to nearly the answer")
-
         def register(function):
             self.checkpoints[number] = (achievement, list(hints), list(cells), function)
             return functools.wraps(function)(lambda *args, **kwargs: self.run(number, args, kwargs))
@@ -102,46 +100,48 @@ class Section:
         else:
             print(f"CHECKPOINT {number} passed: {achievement}")
             return progress.record(self.name, number, "passed") or True
-        own = self.todos(number, left=True)
-        earlier = [n for n in sorted(self.checkpoints) if n < number and self.todos(n, left=True)]
-        if own and len(own) == len(self.todos(number)):
-            why = f"Its TODOs are still there: {names(own)}. Write them and run their cells, then this one again"
+        left = {n: self.todos(n, left=True) for n in sorted(self.checkpoints) if n <= number}
+        earlier = [n for n in left if n < number and left[n]]
+        if left[number] and left[number] == self.todos(number):
+            why = (f"Its TODOs are still there: {names(left[number])}. Write them and run their cells, "
+                   "then this one again")
         elif earlier:
-            left = names(self.todos(earlier[0], left=True))
-            why = f"It builds on step {earlier[0]}, whose TODOs are not written yet: {left}. Finish step {earlier[0]} first"
+            why = (f"It builds on step {earlier[0]}, whose TODOs are not written yet: {names(left[earlier[0]])}. "
+                   f"Finish step {earlier[0]} first")
         else:
             progress.record(self.name, number, "failed")
-            raise CheckpointFailed(number, problem, hint, own)
+            raise CheckpointFailed(number, problem, hint, left[number])
         print(f"\x1b[1mCHECKPOINT {number}: not started yet: step {number}.\x1b[0m {why}.\n"
               f"(check.hint({number}) when you want a hint.)")
         return progress.record(self.name, number, "not started") or False
 
     def cells_of(self, number):
         """The checkpoint's TODO cells; "tag:prefix" is the tagged cell with only its TODOs that start so."""
-        if self.todo_cells is None:
-            self.todo_cells = json.loads(TODO_CELLS.read_text()).get(self.name, {})
-        cells = [(self.todo_cells[tag], prefix) for tag, _, prefix in (e.partition(":") for e in self.known(number)[2])]
-        return [TodoCell([t for t in cell["todos"] if t.startswith(prefix)], cell[progress.edition()])
-                for cell, prefix in cells]
+        tags = [tag.partition(":") for tag in self.checkpoints[number][2]]
+        return [TodoCell([t for t in self.todo_cells[tag]["todos"] if t.startswith(prefix)],
+                         self.todo_cells[tag][progress.edition()]) for tag, _, prefix in tags]
 
     def todos(self, number, left=False):
         """The step's TODOs, or those whose stubs are still there."""
         return [todo for cell in self.cells_of(number) for todo in (cell.stubs_left() if left else cell.todos)]
 
-    def waiting(self, number):
-        """number, else the checkpoint that most recently failed or was not started, and has not passed since."""
-        unpassed = {}  # in the order of their latest result
-        for e in progress.mine(self.name) if number is None else []:
-            unpassed.pop(e["checkpoint"], None)
-            unpassed.update({e["checkpoint"]: e} if e["event"] in ("failed", "not started") else {})
-        return number if number is not None else next(reversed(unpassed), None)
+    def asked(self, number, helper):
+        """The checkpoint check.hint() or check.solution() helps with: number, else the one that most recently
+        failed or was not started (and has not passed since); None, said so, when there is none."""
+        results = [(e["checkpoint"], e["event"]) for e in progress.mine(self.name) if e["event"] in progress.RESULTS]
+        unpassed = [n for i, (n, _) in enumerate(results) if (n, "passed") not in results[i:]]  # not passed since
+        if (number := unpassed[-1] if number is None and unpassed else number) is None:
+            print(f"No checkpoint of this notebook is waiting for you: check.{helper}(N) helps with checkpoint N.")
+        elif number not in self.checkpoints:
+            raise ValueError(f"{self.name} has checkpoints {sorted(self.checkpoints)}, not {number!r}")
+        return number
 
-    def hint(self, number=None, which=None):
-        """The next hint for a checkpoint (or hint `which`), from a nudge to nearly the answer."""
-        if (number := self.waiting(number)) is None:
-            return print("No checkpoint of this notebook is waiting for you: check.hint(N) gives checkpoint N's hints.")
-        hints = self.known(number)[1]
-        index = min(progress.count(self.name, number, "hint") if which is None else max(which, 1) - 1, len(hints) - 1)
+    def hint(self, number=None):
+        """The next hint for a checkpoint, from a nudge to nearly the answer; then the last one again."""
+        if (number := self.asked(number, "hint")) is None:
+            return
+        hints = self.checkpoints[number][1]
+        index = min(progress.count(self.name, number, "hint"), len(hints) - 1)
         progress.record(self.name, number, "hint")
         print(f"Hint {index + 1} of {len(hints)} for CHECKPOINT {number}: {hints[index]}\n" +
               (f"(check.hint({number}) again for the next one.)" if index + 1 < len(hints) else
@@ -150,25 +150,18 @@ class Section:
     def solution(self, number=None):
         """The step's solution in a new cell below, unrun: a cell whose TODO is still there, else one whose module
         differs from the solution, else each cell in turn."""
-        if (number := self.waiting(number)) is None:
-            return print("No checkpoint of this notebook is waiting for you: check.solution(N) gives checkpoint N's.")
+        if (number := self.asked(number, "solution")) is None:
+            return
         if not (cells := self.cells_of(number)):
             return print(f"CHECKPOINT {number} checks cells you run, not code you write: run the cells above it, top "
                          f"to bottom, and read what they print. check.hint({number}) helps.")
         first = [c for c in cells if c.stubs_left()] or [c for c in cells if c.differs()]
         cell = first[0] if first else cells[progress.count(self.name, number, "solution") % len(cells)]
         progress.record(self.name, number, "solution")
-        if get_ipython() is None:
-            return print(cell.code)
         get_ipython().set_next_input(cell.code, replace=False)  # what %load does: the code goes into a cell, unrun
         print(f"The solution of {names(cell.todos)} is in a new cell below this one: read it, then run it, then the "
               "cells after it." + (f" Step {number} has {len(cells)} cells to write: check.solution({number}) "
                                    "again gives the next one." if len(cells) > 1 else ""))
-
-    def known(self, number):
-        if number not in self.checkpoints:
-            raise ValueError(f"{self.name} has checkpoints {sorted(self.checkpoints)}, not {number!r}")
-        return self.checkpoints[number]
 
 
 def arguments(function, args, kwargs):

@@ -26,6 +26,17 @@ def build(*tasks, **options):
     return result
 
 
+def face(result):
+    """The face luigi ends its summary with: ':)', ':|' or ':('."""
+    return result.status.value[0]
+
+
+def ran(result):
+    """The tasks luigi's summary lists as run, e.g. ['1 DownloadSpins(date=2019-02-08)']: not those already complete."""
+    section = re.search(r"ran successfully:\n((?: {4}- .*\n)+)", result.summary_text)
+    return [line.strip()[2:] for line in section.group(1).splitlines()] if section else []
+
+
 @contextmanager
 def luigi_config(section, **settings):
     """luigi's configuration with section's keys set to settings inside the block, and as it was after it.

@@ -9,12 +9,8 @@ import tempfile
 
 from song_plays_luigi.settings import WORKSHOP_ROOT
 
-RESULTS = ("passed", "failed", "not started")
-EVENTS = (*RESULTS, "hint", "solution")
-
-
-def progress_file():
-    return WORKSHOP_ROOT / "workspace" / "progress.json"
+PROGRESS_FILE = WORKSHOP_ROOT / "workspace" / "progress.json"
+RESULTS = ("passed", "failed", "not started")  # the other events: "hint" and "solution" asked for
 
 
 def edition():
@@ -22,48 +18,44 @@ def edition():
     return "exercises" if os.environ.get("SONG_PLAYS_WORKSPACE") else "solutions"
 
 
-def read_events(path=None):
+def read_events():
     try:
-        return json.loads((path or progress_file()).read_text())["events"]
+        return json.loads(PROGRESS_FILE.read_text())["events"]
     except (OSError, ValueError, KeyError, TypeError):  # none yet, or broken by hand: start again, not stop the lesson
         return []
 
 
 def record(section, checkpoint, event):
-    if event not in EVENTS:
-        raise ValueError(f"{event!r} is not one of {EVENTS}")
-    path = progress_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
+    PROGRESS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    with open(PROGRESS_FILE.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time: every open notebook has a kernel of its own
-        events = read_events(path) + [{"time": datetime.datetime.now().isoformat(timespec="seconds"), "section":
-                                       section, "edition": edition(), "checkpoint": checkpoint, "event": event}]
+        events = read_events() + [{"time": datetime.datetime.now().isoformat(timespec="seconds"), "section": section,
+                                   "edition": edition(), "checkpoint": checkpoint, "event": event}]
         # Written whole, then renamed into place: a kernel killed halfway never leaves half a file.
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=".progress-", delete=False) as temporary:
+        with tempfile.NamedTemporaryFile("w", dir=PROGRESS_FILE.parent, prefix=".progress-", delete=False) as temporary:
             json.dump({"events": events}, temporary, indent=1)
-        os.replace(temporary.name, path)
+        os.replace(temporary.name, PROGRESS_FILE)
 
 
-def mine(section, events=None, kind=None):
+def mine(section, kind=None):
     """A section's events in one edition (this one unless kind is given), oldest first."""
-    return [e for e in (read_events() if events is None else events)
-            if e["section"] == section and e["edition"] == (kind or edition())]
+    return [e for e in read_events() if e["section"] == section and e["edition"] == (kind or edition())]
 
 
 def count(section, checkpoint, event):
     return sum((e["checkpoint"], e["event"]) == (checkpoint, event) for e in mine(section))
 
 
-def table_text(sections, events=None):
+def table_text(sections):
     """Per section and edition: checkpoints whose latest result is a pass, out of all; hints; solutions; last activity.
     sections: [(name, title, number of checkpoints)]. A solutions row only once that solution notebook has run."""
     lines = [f"{'section':<38}{'checkpoints':>12}{'hints':>7}{'solutions':>11}  last activity"]
     for kind in ("exercises", "solutions"):
         for name, title, total in sections:
-            if (done := mine(name, events, kind)) or kind == "exercises":
+            if (done := mine(name, kind)) or kind == "exercises":
                 latest = {e["checkpoint"]: e["event"] for e in done if e["event"] in RESULTS}
+                passed = list(latest.values()).count("passed")
                 used, last = [e["event"] for e in done], max((e["time"] for e in done), default="-")
-                lines.append(f"{title + ('' if kind == 'exercises' else ' (solution)'):<38}"
-                             f"{list(latest.values()).count('passed'):>6} of {total:<3}{used.count('hint'):>7}"
-                             f"{used.count('solution'):>11}  {last.replace('T', ' ')}")
+                lines.append(f"{title + ('' if kind == 'exercises' else ' (solution)'):<38}{passed:>6} of {total:<3}"
+                             f"{used.count('hint'):>7}{used.count('solution'):>11}  {last.replace('T', ' ')}")
     return "\n".join(lines)

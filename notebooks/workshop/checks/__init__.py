@@ -5,17 +5,15 @@ import importlib
 
 from workshop import progress
 
-MODULES = ["section00", "section01", "section02", "section03", "section04"]
-
 
 def sections():
-    """[(name, title, number of checkpoints)] for every notebook, in order."""
+    """[(name, title, number of checkpoints)] for every notebook, in order: sectionNN checks notebook NN."""
     from workshop.sections import SECTIONS
-    titles = {notebook.removesuffix(".ipynb"): title for notebook, title, *_ in SECTIONS}
-    return [(s.name, titles[s.name], len(s.checkpoints))
-            for s in (importlib.import_module(f"workshop.checks.{module}").section for module in MODULES)]
+    return [(notebook.removesuffix(".ipynb"), title,
+             len(importlib.import_module(f"workshop.checks.section{notebook[:2]}").section.checkpoints))
+            for notebook, title, *_ in SECTIONS]
 
 
 def show_progress():
-    print(f"Your progress, kept in {progress.progress_file()} (nothing leaves this machine):\n")
+    print(f"Your progress, kept in {progress.PROGRESS_FILE} (nothing leaves this machine):\n")
     print(progress.table_text(sections()))

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from song_plays_luigi.settings import data_dir
-from workshop.checkpoints import face, ran
+from workshop.luigi_runs import face, ran
 from workshop.checks import show_progress
 from workshop.coach import Section, expect
 

@@ -1,7 +1,7 @@
 """Notebook 02 · The Spark job: spark/dataset_gen.py, piece by piece, checked against pandas."""
 from pathlib import Path
 
-from workshop.checkpoints import face
+from workshop.luigi_runs import face
 from workshop.checks import show_progress
 from workshop.coach import Section, expect
 from workshop.reports import COUNTS_COLUMNS, DATASET_COLUMNS, pandas_reports, same_rows

@@ -1,6 +1,6 @@
 """Notebook 03 · Putting it all together: the whole day from Luigi, the reports, failure and recovery."""
 from song_plays_luigi.settings import data_dir
-from workshop.checkpoints import face
+from workshop.luigi_runs import face
 from workshop.checks import show_progress
 from workshop.coach import Section, expect
 from workshop.luigi_runs import commands_run

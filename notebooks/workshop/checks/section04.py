@@ -1,7 +1,7 @@
 """Notebook 04 · Going further: a month, a glob, a standalone cluster, luigid. No code to write here."""
 import datetime
 
-from workshop.checkpoints import face
+from workshop.luigi_runs import face
 from workshop.checks import show_progress
 from workshop.coach import Section, expect
 from workshop.reports import read_report, same_rows
