@@ -120,11 +120,13 @@ preflight: setup
 	@$(if $(DATA_URL),SONG_PLAYS_DATA_URL=$(DATA_URL)) $(BIN)/python -m workshop preflight
 
 # Everything derived, from its sources: each notebook's navigation and first cell and the README's table
-# (tools/navigation.py, from notebooks/workshop/sections.py), the exercise edition (tools/make_exercises.py, from
-# the solutions' solution_blocks), INSTRUCTOR_GUIDE.md (tools/instructor_guide.py) and environment.yml
+# (tools/navigation.py, from notebooks/workshop/sections.py), the lesson's modules (tools/write_modules.py, from
+# the solutions' %%writefile cells), the exercise edition and the coach's todo_cells.json (tools/make_exercises.py,
+# from the solutions' solution_blocks), INSTRUCTOR_GUIDE.md (tools/instructor_guide.py) and environment.yml
 # (tools/write_environment.py, from requirements.txt). Deterministic: on a clean clone it changes nothing.
 generated: $(INSTALLED)
 	$(BIN)/python tools/navigation.py
+	$(BIN)/python tools/write_modules.py
 	$(BIN)/python tools/make_exercises.py
 	$(BIN)/python tools/instructor_guide.py
 	$(BIN)/python tools/write_environment.py

@@ -18,15 +18,6 @@ WRITTEN_MODULES = ["luigi_tasks/song_plays_tasks.py", "spark/dataset_gen.py"]
 # Notebooks whose second Run All meets what the first left behind: downloaded files, written modules, reports.
 WITH_STATE = ["01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb",
               "04_going_further.ipynb"]
-WRITEFILE = re.compile(r"%%writefile\s+(-a\s+)?(\S+)")
-
-
-def writefile_cells(notebook_path):
-    for cell in nbformat.read(notebook_path, as_version=4).cells:
-        first_line, _, body = cell.source.partition("\n")
-        match = WRITEFILE.match(first_line)
-        if cell.cell_type == "code" and match:
-            yield bool(match.group(1)), (notebook_path.parent / match.group(2)).resolve(), body
 
 
 def test_the_notebooks_are_committed_without_outputs():
@@ -43,13 +34,9 @@ def test_each_notebook_has_a_parameters_cell():
 
 
 def test_the_committed_modules_are_exactly_what_the_writefile_cells_write():
-    written = {}
-    for name in NOTEBOOKS:
-        for append, target, body in writefile_cells(ROOT / "notebooks" / name):
-            written[target] = (written.get(target, "") if append else "") + body + "\n"
-    assert sorted(written) == sorted((ROOT / module).resolve() for module in WRITTEN_MODULES)
-    for target, text in written.items():
-        assert target.read_text() == text, f"{target.relative_to(ROOT)} differs from what the notebooks write"
+    import write_modules
+    assert sorted(write_modules.written_modules()) == sorted((ROOT / module).resolve() for module in WRITTEN_MODULES)
+    assert write_modules.main(["--check"]) == 0, "run `make generated` and commit the modules"
 
 
 def outputs(executed):
