@@ -120,9 +120,6 @@ def test_a_student_runs_notebook_01_in_jupyterlab(jupyter_lab, artifacts):
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         wait_until_every_cell_ran(page)
 
-        code_cells = page.locator(".jp-CodeCell")
-        prompts = [code_cells.nth(i).locator(".jp-InputPrompt").inner_text() for i in range(code_cells.count())]
-        assert all(prompt.strip() not in ("[ ]:", "") for prompt in prompts), f"cells left unrun: {prompts}"
         passed = page.get_by_text("passed:", exact=False)
         assert passed.count() == 4, f"{passed.count()} checkpoint messages visible, 4 expected"
         passed.last.scroll_into_view_if_needed()
@@ -133,6 +130,9 @@ def test_a_student_runs_notebook_01_in_jupyterlab(jupyter_lab, artifacts):
         browser.close()
 
     saved = nbformat.read(workshop / NOTEBOOK, as_version=4)
+    # Every code cell ran, the collapsed Colab cell too (its prompt is hidden with its source, so ask the file).
+    unrun = [cell.source[:60] for cell in saved.cells if cell.cell_type == "code" and cell.execution_count is None]
+    assert not unrun, f"cells left unrun: {unrun}"
     errors = [output for cell in saved.cells for output in cell.get("outputs", []) if output.output_type == "error"]
     assert not errors, f"a cell shows an error: {errors[0]['ename']}: {errors[0]['evalue']}"
     texts = "".join(output.get("text", "") for cell in saved.cells for output in cell.get("outputs", []))

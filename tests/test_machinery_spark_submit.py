@@ -24,8 +24,12 @@ def test_datasetgen_takes_its_settings_from_the_workshops_luigi_cfg():
     confs = [command[i + 1] for i, word in enumerate(command) if word == "--conf"]
     assert confs == [f"spark.pyspark.python={sys.executable}"]  # Spark's own settings: spark/conf, read by Spark
     assert pairs["--driver-java-options"].startswith("-XX:+UseParallelGC")
+    # spark/conf's properties by name, and no SPARK_CONF_DIR: Spark would put the folder on the driver's class path,
+    # where Java's class-data sharing refuses a non-empty folder and the class archive would go unused.
+    assert os.environ["SPARK_CONF_DIR"] == str(ROOT / "spark" / "conf")
+    assert pairs["--properties-file"] == str(ROOT / "spark" / "conf" / "spark-defaults.conf")
     env = song_plays_tasks.DatasetGen(date=datetime.date(2019, 2, 8)).program_environment()
-    assert env["SPARK_CONF_DIR"] == os.environ["SPARK_CONF_DIR"] == str(ROOT / "spark" / "conf")
+    assert "SPARK_CONF_DIR" not in env
 
 
 def test_a_luigi_cfg_of_ones_own_wins_over_the_workshops(tmp_path):

@@ -104,6 +104,13 @@ class WorkshopSparkSubmitTask(SparkSubmitTask):
         return [str(helpers_zip())] + (super().py_files or [])
 
     @property
+    def properties_file(self):
+        """spark/conf's spark-defaults.conf, named rather than found through SPARK_CONF_DIR: Spark puts that folder
+        on the driver's class path, and Java's class-data sharing refuses a class path with a non-empty folder
+        (the class archive would go unused). Everything else in spark/conf is for the cluster's daemons."""
+        return super().properties_file or str(Path(os.environ["SPARK_CONF_DIR"], "spark-defaults.conf"))
+
+    @property
     def driver_java_options(self):
         """The class archive, computed here rather than in spark/conf: its path is this Python environment's, and
         only a driver spark-submit starts for an app can use it (a notebook's JVM would warn that it cannot)."""
@@ -125,6 +132,7 @@ class WorkshopSparkSubmitTask(SparkSubmitTask):
 
     def program_environment(self):
         env = {**super().program_environment(), "SPARK_HOME": str(PYSPARK_HOME)}
+        env.pop("SPARK_CONF_DIR", None)  # its settings come through --properties-file (properties_file says why)
         env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # the driver and its UI listen on loopback only
         if self.remote:
             env["SPARK_REMOTE"] = self.remote

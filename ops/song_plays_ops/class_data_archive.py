@@ -29,9 +29,11 @@ DAY = datetime.date(2019, 2, 8)
 def training_run(archive_out, out):
     """The job on the workshop's day, with DatasetGen's driver settings, dumping the classes it loaded.
 
-    The rest of its settings (the log level, the tuning) it reads from spark/conf, as DatasetGen's driver does.
+    The rest of its settings (the log level, the tuning) it reads from spark/conf's spark-defaults.conf, named
+    as DatasetGen's driver names it (not through SPARK_CONF_DIR, a folder Java's class-data sharing refuses).
     """
     return [str(PYSPARK_HOME / "bin" / "spark-submit"), "--master", "local[2]", "--driver-memory", "1g",
+            "--properties-file", str(Path(os.environ["SPARK_CONF_DIR"], "spark-defaults.conf")),
             "--driver-java-options", f'-XX:+UseParallelGC -XX:ArchiveClassesAtExit="{archive_out}"',
             "--conf", f"spark.pyspark.python={sys.executable}", "--py-files", str(helpers_zip()),
             str(ROOT / "spark" / "dataset_gen.py"), "--day", str(DAY), "--minrows", "0",
@@ -47,7 +49,8 @@ def build(archive=ARCHIVE):
     if not (REMOTE / LISTENERS_FILE).exists():
         raise SystemExit(f"No workshop data in {REMOTE}: run `make setup` (it generates the data first).")
     partial = archive.with_name(f".{archive.name}.partial-{os.getpid()}")
-    env = {**os.environ, "SPARK_HOME": str(PYSPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1"}
+    env = {key: value for key, value in os.environ.items() if key != "SPARK_CONF_DIR"}
+    env.update(SPARK_HOME=str(PYSPARK_HOME), SPARK_LOCAL_IP="127.0.0.1")
     with tempfile.TemporaryDirectory() as out:
         result = subprocess.run(training_run(partial, Path(out)), env=env, capture_output=True, text=True)
     if result.returncode != 0 or not partial.exists():
