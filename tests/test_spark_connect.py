@@ -25,7 +25,7 @@ def connect_server(tmp_path_factory):
 def test_the_server_is_sized_as_a_driver_not_as_a_daemon(connect_server):
     """luigi.cfg's [spark-connect] size and spark/conf's driver collector, not spark-env.sh's small daemon heap
     (Spark's launcher gives SPARK_DAEMON_* to a Connect server too). spark-class execs java in its process."""
-    flags = open(f"/proc/{connect_server.process.pid}/cmdline").read().split("\0")
+    flags = open(f"/proc/{connect_server.service.pid}/cmdline").read().split("\0")
     assert "-Xmx1g" in flags and "-XX:+UseParallelGC" in flags, flags
     assert "-Xmx64m" not in flags and "-XX:+UseSerialGC" not in flags, flags
 
