@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 
-from workshop.solution_blocks import MarkerError, block_spans, exercise_writefile, stub_line, stub_out  # noqa: F401
+from workshop.solution_blocks import MarkerError, block_spans, exercise_writefile, stub_out
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 EXERCISES_DIR = NOTEBOOKS_DIR / "exercises"
