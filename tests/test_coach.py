@@ -65,7 +65,7 @@ def events(path):
 
 def test_a_passing_checkpoint_says_so_and_is_recorded_with_its_time(tiny, progress_file, capsys):
     section, step1, _, _ = tiny
-    assert step1(four=4) is True
+    assert step1(four=4) is None  # nothing for the cell to echo below the line
     assert capsys.readouterr().out == "CHECKPOINT 1 passed: double(2) is 4\n"
     [event] = json.loads(progress_file.read_text())["events"]
     assert event["event"] == "passed" and event["section"] == "tiny" and event["edition"] == "solutions"
@@ -90,7 +90,8 @@ def test_a_failing_checkpoint_raises_a_short_message_ipython_shows_without_a_tra
 def test_arguments_not_given_are_read_from_the_notebook_by_name(tiny, shell, capsys):
     section, step1, _, _ = tiny
     shell.user_ns["four"] = 4
-    assert step1() is True
+    step1()
+    assert "passed" in capsys.readouterr().out
     del shell.user_ns["four"]
     with pytest.raises(coach.CheckpointFailed, match="four is not defined yet, so the cell that sets it has not run"):
         step1()
@@ -105,12 +106,12 @@ def test_a_step_whose_todo_is_still_there_is_not_started_and_no_error(tiny, prog
     exercise = make_exercises.stub_out(solution, [{"body_of": "def double(x):", "todo": "double(): twice x"}], "tiny")
     run_in_shell(shell, exercise)  # raises NotImplementedError, as the untouched exercise does
     capsys.readouterr()
-    assert step1() is False
+    step1()
     said = capsys.readouterr().out
     assert "CHECKPOINT 1: not started yet: step 1." in said and "double()" in said
     # A later step that needs it waits for it, also without an error.
     shell.user_ns["four"] = 3
-    assert step2() is False
+    step2()
     waiting = capsys.readouterr().out
     assert "not started yet: step 2" in waiting and "builds on step 1" in waiting
     assert events(progress_file) == [(1, "not started"), (2, "not started")]
@@ -120,7 +121,8 @@ def test_a_step_whose_todo_is_still_there_is_not_started_and_no_error(tiny, prog
     with pytest.raises(coach.CheckpointFailed, match="double\\(2\\) gave 5"):
         step1()
     run_in_shell(shell, solution)
-    assert step1() is True
+    step1()
+    assert "CHECKPOINT 1 passed" in capsys.readouterr().out
 
 
 def test_a_todo_is_seen_in_the_module_a_writefile_cell_wrote_and_where_a_step_block_stopped(tmp_path, progress_file,
@@ -147,7 +149,7 @@ def test_a_todo_is_seen_in_the_module_a_writefile_cell_wrote_and_where_a_step_bl
         run_in_shell(shell, make_exercises.stub_out(cell.source, cell.metadata["solution_blocks"], "two"))
     assert "raise NotImplementedError('half(): x / 2')" in module.read_text()
     capsys.readouterr()
-    assert step1() is False and step2() is False
+    step1(), step2()
     said = capsys.readouterr().out
     assert "not started yet: step 1" in said and "not started yet: step 2" in said, said
     run_in_shell(shell, job.source)  # written, in the module: now step 1 is a failure, step 2 still waits for its own
@@ -157,7 +159,8 @@ def test_a_todo_is_seen_in_the_module_a_writefile_cell_wrote_and_where_a_step_bl
     with pytest.raises(coach.CheckpointFailed, match="result is 41"):
         step2()
     run_in_shell(shell, run.source)
-    assert step2() is True
+    step2()
+    assert "CHECKPOINT 2 passed" in capsys.readouterr().out
 
 
 def test_a_step_with_some_of_its_todos_left_fails_and_names_them(tmp_path, progress_file, shell, capsys):
@@ -191,13 +194,48 @@ def test_hints_come_one_at_a_time_then_stay_on_the_last(tiny, progress_file, cap
         section.hint(9)
 
 
+def test_hints_follow_the_cause_found_and_start_over_when_it_changes(tmp_path, progress_file, capsys):
+    section = coach.Section("causes", todo_cells={})
+
+    @section.checkpoint(1, "a positive even number", hints=["what is the step for?", "the step's answer"])
+    def step1(n):
+        coach.expect(n % 2 == 0, f"{n} is odd", hint=["odd: a nudge", "odd: closer", "odd: nearly"])
+        coach.expect(n > 0, f"{n} is not positive", hint="not positive: the one hint")
+
+    def first_lines(*numbers):
+        for number in numbers:
+            section.hint(number)
+        return [line for line in capsys.readouterr().out.splitlines() if line.startswith("Hint")]
+
+    with pytest.raises(coach.CheckpointFailed, match="Hint: odd: a nudge$"):
+        step1(n=3)
+    assert first_lines(1, 1) == ["Hint 2 of 5 for CHECKPOINT 1: odd: closer", "Hint 3 of 5 for CHECKPOINT 1: odd: nearly"]
+    with pytest.raises(coach.CheckpointFailed, match="Hint: odd: a nudge$"):
+        step1(n=5)  # the same cause again: its ladder goes on
+    assert first_lines(1) == ["Hint 4 of 5 for CHECKPOINT 1: what is the step for?"]
+    with pytest.raises(coach.CheckpointFailed, match="Hint: not positive: the one hint$"):
+        step1(n=-2)  # another cause: its own hints, from the start, then the step's
+    assert first_lines(1, 1, 1) == ["Hint 2 of 3 for CHECKPOINT 1: what is the step for?",
+                                    "Hint 3 of 3 for CHECKPOINT 1: the step's answer",
+                                    "Hint 3 of 3 for CHECKPOINT 1: the step's answer"]
+    with pytest.raises(coach.CheckpointFailed, match="Hint: odd: a nudge$"):
+        step1(n=-3)  # the first cause again, after another: it starts over
+    assert first_lines(1) == ["Hint 2 of 5 for CHECKPOINT 1: odd: closer"]
+    step1(n=4)
+    assert first_lines(1) == ["Hint 1 of 2 for CHECKPOINT 1: what is the step for?"]  # passed: no cause now
+    causes = [e.get("cause") for e in json.loads(progress_file.read_text())["events"] if e["event"] == "failed"]
+    assert causes == ["odd: a nudge", "odd: a nudge", "not positive: the one hint", "odd: a nudge"]
+
+
 def test_the_solution_goes_into_the_next_cell_unrun_and_is_recorded(tiny, progress_file, shell, capsys):
     section, _, _, solution = tiny
     shell.rl_next_input = None
     assert section.solution(1) is None  # nothing echoed
     assert shell.rl_next_input == solution  # what %load does: a new cell, for the student to run
     assert "four" not in shell.user_ns  # nothing ran
-    assert "in a new cell below" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "in a new cell below" in said and "starts with `def double(x):`" in said
+    assert "run every cell from there down to CHECKPOINT 1" in said
     assert section.solution(2) is None and "checks cells you run" in capsys.readouterr().out
     assert events(progress_file) == [(1, "solution")]
 
@@ -316,8 +354,8 @@ def test_hint_and_solution_without_a_number_help_with_the_checkpoint_that_is_wai
     with pytest.raises(coach.CheckpointFailed):
         step2(four=3)
     capsys.readouterr()
-    section.hint()
-    assert capsys.readouterr().out.startswith("Hint 1 of 2 for CHECKPOINT 2")
+    section.hint()  # the failure showed the cause's one hint: next come the step's own
+    assert capsys.readouterr().out.startswith("Hint 2 of 3 for CHECKPOINT 2: look at step 1")
     step2(four=2)
     section.solution()
     assert "No checkpoint of this notebook is waiting" in capsys.readouterr().out

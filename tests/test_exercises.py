@@ -61,7 +61,7 @@ def test_a_todo_cell_needs_one_tag_that_names_it(tmp_path, tags):
     cell.metadata["tags"] = tags + ["step3-f"] if len(tags) < 2 else ["step3-f"]
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "n.ipynb")
     assert make_exercises.todo_cells(tmp_path / "n.ipynb") == {
-        "step3-f": {"todos": ["f(): one"], "solutions": cell.source, "exercises": cell.source}}
+        "step3-f": {"todos": ["f(): one"], "heading": "", "solutions": cell.source, "exercises": cell.source}}
 
 
 def test_a_def_keeps_its_signature_and_docstring_and_loses_its_body():

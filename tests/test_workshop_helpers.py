@@ -58,6 +58,21 @@ def test_a_module_that_does_not_parse_is_appended_to_as_ipython_would(tmp_path):
     assert module.read_text() == "class Broken(:\n" + LISTENERS
 
 
+def test_a_module_already_imported_is_imported_again_from_what_was_written(tmp_path, monkeypatch, capsys):
+    """A student fixes a function and runs its cell again: whatever uses the module next gets the fix."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = tmp_path / "fresh_job.py"
+    write(module, "", "def count(rows):\n    return len(set(rows))\n")
+    monkeypatch.setitem(sys.modules, "fresh_job", None)  # the test's own import, taken out again after it
+    del sys.modules["fresh_job"]
+    import fresh_job
+    assert fresh_job.count([1, 1]) == 1
+    write(module, "-a", "\n\ndef count(rows):\n    return len(rows)\n")
+    assert fresh_job.count([1, 1]) == 2  # the same module object, no importlib.reload by hand
+    write(module, "-a", "\n\ndef broken(:\n    pass\n")
+    assert "Python cannot import fresh_job as written: SyntaxError" in capsys.readouterr().out
+
+
 class NotPublishedYet(luigi.Task):
     def output(self):
         return luigi.LocalTarget("/nonexistent/never")

@@ -79,7 +79,8 @@ The workshop runs as five notebooks. Students work in the **exercise edition** (
 `make lab` and the Binder badges open); the complete notebooks in `notebooks/` are the solutions. Every
 CHECKPOINT is a call such as `check.step2()`: it says "passed", or what is wrong with one hint, or "not started
 yet" when the step's TODO is still there. Students can ask for more: `check.hint(2)` (a better hint each time,
-up to three) and `check.solution(2)` (the answer, in a new cell, not run). What they pass and ask for is kept on
+for the cause the checkpoint found, then the step's own) and `check.solution(2)` (the answer, in a new cell,
+not run, with the cell it replaces named). What they pass and ask for is kept on
 their machine, in `workspace/progress.json`; `make progress` prints it as a table.
 
 ## Timing
@@ -110,7 +111,8 @@ the likely cause.
 Other frequent ones, caught by the same checkpoints:
 - a cell run out of order: the checkpoint says which name "is not defined yet" (run the cells above, top to
   bottom);
-- a `%%writefile` cell edited and run again: fine, the new version replaces the old one in the module;
+- a `%%writefile` cell edited and run again: fine, the new version replaces the old one in the module, and the
+  module is imported again, so the next cell and the checkpoint use the new code;
 - a TODO left with its `raise NotImplementedError(...)`: the checkpoint says "not started yet" and names it.
 
 ## Running it for a room
@@ -140,8 +142,10 @@ section 1. Sections 1 and 2 hold all but two of the TODOs; section 3 runs the wh
 ## When a student is stuck
 
 1. Read the checkpoint's message together: it says what is wrong and what to look at.
-2. `check.hint(N)`, up to three times: from a nudge to nearly the answer.
-3. `check.solution(N)`: the answer goes into a new cell below; read it, run it, then run the cells after it.
+2. `check.hint(N)`, a few times: from a nudge to nearly the answer, for the cause the checkpoint found (a new
+   cause starts its hints over).
+3. `check.solution(N)`: the answer goes into a new cell below, and the message names the cell it replaces (its
+   heading and first line); put it there, run it, then every cell from there down to the checkpoint.
 4. Still red? Restart the kernel (Kernel > Restart Kernel and Run All Cells): a kernel that ran cells in
    many orders holds stale names.
 5. The environment, not the code: notebook 00 checks Python, Java, Spark, luigi and the data, and says how to

@@ -102,14 +102,17 @@ def name_tag(cell, where):
 
 
 def todo_cells(solution_path):
-    """{tag: {"todos", "solutions", "exercises"}} for each cell with solution_blocks: its TODOs, in the cell's order,
-    and its code in each edition (the exercises' %%writefile writes into workspace/)."""
-    cells = {}
+    """{tag: {"todos", "heading", "solutions", "exercises"}} for each cell with solution_blocks: its TODOs, in the
+    cell's order, the heading it stands under, and its code in each edition (the exercises'
+    %%writefile writes into workspace/)."""
+    cells, heading = {}, ""
     for cell in nbformat.read(solution_path, as_version=4).cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("#"):
+            heading = cell.source.partition("\n")[0].lstrip("# ")
         if blocks := cell.metadata.get("solution_blocks"):
             where = f"{solution_path.name}, cell {cell.id}"
             spans = block_spans(cell.source.split("\n"), blocks, where)
-            cells[name_tag(cell, where)] = {"todos": [todo for *_, todo in reversed(spans)],
+            cells[name_tag(cell, where)] = {"todos": [todo for *_, todo in reversed(spans)], "heading": heading,
                                             "solutions": cell.source, "exercises": exercise_writefile(cell.source)}
     return cells
 

@@ -1,8 +1,8 @@
 """Checkpoints that coach, as Kaggle's learntools do. A check (workshop/checks/sectionNN.py), run by `check.step2()`,
-reads the arguments it is not given by name from the notebook, and prints "passed"; or raises CheckpointFailed, three
-short lines in IPython and an error to papermill; or, while the step's TODO stubs (or an earlier step's) are still
-there, prints "not started yet". Its `cells` are the tags of the cells whose code the step asks for: their TODOs and
-solutions are in checks/todo_cells.json, which tools/make_exercises.py writes."""
+reads the arguments it is not given by name from the notebook and prints one line: passed; or not started yet, while
+the step's TODO stubs (or an earlier step's) are still there; or it raises CheckpointFailed, whose few short lines
+name the cause it found and that cause's first hint. The TODOs and solutions of the cells a step asks for (named by
+their tags) are in checks/todo_cells.json, which tools/make_exercises.py writes."""
 import functools
 import inspect
 import json
@@ -29,17 +29,18 @@ class CheckpointFailed(AssertionError):
         """What IPython shows instead of a traceback: the student's problem, not the checker's call stack."""
         return [f"\x1b[1;31mCHECKPOINT {self.number} failed:\x1b[0m {self.problem}.", f"Hint: {self.hint}",
                 *(["Still to write: " + "; ".join(self.todos_left)] if self.todos_left else []),
-                f"More help: check.hint({self.number}) gives hints one at a time; "
-                f"check.solution({self.number}) puts the answer in a new cell."]
+                f"More help: check.hint({self.number}) gives the next hint for this cause; "
+                f"check.solution({self.number}) gives the answer."]
 
 
 class Unmet(Exception):
-    """An expectation that does not hold: (problem, hint)."""
+    """An expectation that does not hold: (problem, the hints for its cause, a nudge first)."""
 
 
 def expect(condition, problem, hint):
+    """hint: a string, or a ladder of them for this cause; its first string names the cause in the progress file."""
     if not condition:
-        raise Unmet(problem, hint)
+        raise Unmet(problem, [hint] if isinstance(hint, str) else list(hint))
 
 
 def namespace():
@@ -57,12 +58,13 @@ def kernel_stubs():
 
 
 class TodoCell:
-    """A cell the student writes: its TODOs, and its code in this edition. A %%writefile cell's code may run in
+    """A cell the student writes: its TODOs, heading and code in this edition. A %%writefile cell's code may run in
     another process (spark-submit, the luigi command), so its stubs are looked for in the module it writes."""
 
-    def __init__(self, todos, code):
+    def __init__(self, todos, heading, code):
         target = re.match(r"%%writefile(?: -a)? (\S+)", code)
-        self.todos, self.code, self.module = todos, code, target and NOTEBOOKS_DIR / target.group(1)
+        self.todos, self.heading, self.code = todos, heading, code
+        self.module = target and NOTEBOOKS_DIR / target.group(1)
 
     def written(self):
         return self.module.read_text() if self.module.exists() else ""
@@ -80,7 +82,7 @@ class Section:
     """One notebook's checkpoints: {number: (achievement, hints, cell tags, check)}, and its TODO cells."""
 
     def __init__(self, name, todo_cells=None):
-        self.name, self.checkpoints = name, {}
+        self.name, self.checkpoints, self.causes = name, {}, {}  # causes: {number: the hints of the cause last found}
         self.todo_cells = json.loads(TODO_CELLS.read_text()).get(name, {}) if todo_cells is None else todo_cells
 
     def checkpoint(self, number, achievement, hints, cells=()):
@@ -90,16 +92,18 @@ class Section:
         return register
 
     def run(self, number, args, kwargs):
+        """Prints one line and returns nothing (a cell's last value would be echoed), or raises CheckpointFailed."""
         achievement, _, _, function = self.checkpoints[number]
+        self.causes.pop(number, None)
         try:
             function(**arguments(function, args, kwargs))
         except Unmet as unmet:
-            problem, hint = unmet.args
+            problem, hints = unmet.args
         except Exception as error:  # noqa: BLE001 - the checkpoint could not even look: say why
-            problem, hint = missing_step(error), RUN_ABOVE
+            problem, hints = missing_step(error), [RUN_ABOVE]
         else:
             print(f"CHECKPOINT {number} passed: {achievement}")
-            return progress.record(self.name, number, "passed") or True
+            return progress.record(self.name, number, "passed")
         left = {n: self.todos(n, left=True) for n in sorted(self.checkpoints) if n <= number}
         earlier = [n for n in left if n < number and left[n]]
         if left[number] and left[number] == self.todos(number):
@@ -109,17 +113,18 @@ class Section:
             why = (f"It builds on step {earlier[0]}, whose TODOs are not written yet: {names(left[earlier[0]])}. "
                    f"Finish step {earlier[0]} first")
         else:
-            progress.record(self.name, number, "failed")
-            raise CheckpointFailed(number, problem, hint, left[number])
+            self.causes[number] = hints
+            progress.record(self.name, number, "failed", cause=hints[0])
+            raise CheckpointFailed(number, problem, hints[0], left[number])
         print(f"\x1b[1mCHECKPOINT {number}: not started yet: step {number}.\x1b[0m {why}.\n"
               f"(check.hint({number}) when you want a hint.)")
-        return progress.record(self.name, number, "not started") or False
+        progress.record(self.name, number, "not started")
 
     def cells_of(self, number):
         """The checkpoint's TODO cells; "tag:prefix" is the tagged cell with only its TODOs that start so."""
-        tags = [tag.partition(":") for tag in self.checkpoints[number][2]]
-        return [TodoCell([t for t in self.todo_cells[tag]["todos"] if t.startswith(prefix)],
-                         self.todo_cells[tag][progress.edition()]) for tag, _, prefix in tags]
+        return [TodoCell([t for t in cell["todos"] if t.startswith(prefix)], cell["heading"], cell[progress.edition()])
+                for tag, _, prefix in (tag.partition(":") for tag in self.checkpoints[number][2])
+                for cell in [self.todo_cells[tag]]]
 
     def todos(self, number, left=False):
         """The step's TODOs, or those whose stubs are still there."""
@@ -137,19 +142,26 @@ class Section:
         return number
 
     def hint(self, number=None):
-        """The next hint for a checkpoint, from a nudge to nearly the answer; then the last one again."""
+        """The next hint, from a nudge to nearly the answer: those of the cause the checkpoint last found (its
+        failure showed the first), then the step's; then the last one again. A new cause starts over."""
         if (number := self.asked(number, "hint")) is None:
             return
-        hints = self.checkpoints[number][1]
-        index = min(progress.count(self.name, number, "hint"), len(hints) - 1)
-        progress.record(self.name, number, "hint")
+        cause_hints = self.causes.get(number, [])
+        hints, cause = cause_hints + self.checkpoints[number][1], cause_hints[0] if cause_hints else None
+        shown = int(bool(cause))  # its failure showed the cause's first hint; the step's own hints come after
+        for event in reversed([e for e in progress.mine(self.name) if e["checkpoint"] == number]):
+            if event["event"] == "failed" and event.get("cause") != cause:
+                break  # hints given before another cause was found count for that one
+            shown += event["event"] == "hint" and event.get("cause") == cause
+        index = min(shown, len(hints) - 1)
+        progress.record(self.name, number, "hint", cause=cause)
         print(f"Hint {index + 1} of {len(hints)} for CHECKPOINT {number}: {hints[index]}\n" +
               (f"(check.hint({number}) again for the next one.)" if index + 1 < len(hints) else
-               f"(That was the last hint. check.solution({number}) puts the answer in a new cell below.)"))
+               f"(That was the last hint. check.solution({number}) gives the answer.)"))
 
     def solution(self, number=None):
         """The step's solution in a new cell below, unrun: a cell whose TODO is still there, else one whose module
-        differs from the solution, else each cell in turn."""
+        differs from the solution, else each cell in turn. It says which cell it replaces and what to run again."""
         if (number := self.asked(number, "solution")) is None:
             return
         if not (cells := self.cells_of(number)):
@@ -159,9 +171,12 @@ class Section:
         cell = first[0] if first else cells[progress.count(self.name, number, "solution") % len(cells)]
         progress.record(self.name, number, "solution")
         get_ipython().set_next_input(cell.code, replace=False)  # what %load does: the code goes into a cell, unrun
-        print(f"The solution of {names(cell.todos)} is in a new cell below this one: read it, then run it, then the "
-              "cells after it." + (f" Step {number} has {len(cells)} cells to write: check.solution({number}) "
-                                   "again gives the next one." if len(cells) > 1 else ""))
+        under = f' under "{cell.heading}"' if cell.heading else ""
+        print(f"The solution of {names(cell.todos)} is in a new cell below. It replaces your cell{under} that starts "
+              f"with `{cell.code.partition(chr(10))[0]}`: put it there in place of yours, run it, then run every "
+              f"cell from there down to CHECKPOINT {number}." +
+              (f" Step {number} has {len(cells)} cells to write: check.solution({number}) again gives the next one."
+               if len(cells) > 1 else ""))
 
 
 def arguments(function, args, kwargs):

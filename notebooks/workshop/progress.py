@@ -1,6 +1,7 @@
 """How far a student got, kept on their own machine: workspace/progress.json. Nothing leaves the machine.
 Each checkpoint result (passed, failed, not started) and each hint and solution asked for is one event: {"time":
-"2026-11-26T10:02:03", "section": "01_luigi_tasks", "edition": "exercises", "checkpoint": 2, "event": "passed"}."""
+"2026-11-26T10:02:03", "section": "01_luigi_tasks", "edition": "exercises", "checkpoint": 2, "event": "passed"};
+a failure, and a hint given for it, also name its "cause" (the cause's first hint)."""
 import datetime
 import fcntl
 import json
@@ -25,12 +26,13 @@ def read_events():
         return []
 
 
-def record(section, checkpoint, event):
+def record(section, checkpoint, event, cause=None):
     PROGRESS_FILE.parent.mkdir(parents=True, exist_ok=True)
     with open(PROGRESS_FILE.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time: every open notebook has a kernel of its own
         events = read_events() + [{"time": datetime.datetime.now().isoformat(timespec="seconds"), "section": section,
-                                   "edition": edition(), "checkpoint": checkpoint, "event": event}]
+                                   "edition": edition(), "checkpoint": checkpoint, "event": event}
+                                  | ({"cause": cause} if cause else {})]
         # Written whole, then renamed into place: a kernel killed halfway never leaves half a file.
         with tempfile.NamedTemporaryFile("w", dir=PROGRESS_FILE.parent, prefix=".progress-", delete=False) as temporary:
             json.dump({"events": events}, temporary, indent=1)

@@ -4,11 +4,14 @@ IPython's own %%writefile -a appends whatever it is given. A student who fixes a
 with both versions of a class in the module: Python uses the last one, but the luigi command refuses the module
 (TaskClassAmbigiousException). Here a part replaces the classes and functions of the same names where they
 stand, and the head of a module (%%writefile without -a) replaces only the head, keeping the parts after it.
-Run in order, once, it writes exactly what IPython's would.
+Run in order, once, it writes exactly what IPython's would. A module already imported is imported again from what
+was written, so every cell after it, and every checkpoint, uses the code as last written: nothing to reload by hand.
 """
 import ast
+import importlib
 import os
 import shlex
+import sys
 
 DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -81,6 +84,17 @@ def writefile(line, cell):
         print(f"Replacing {', '.join(replaced)} in {path}")
     else:
         print(f"{'Appending to' if append else 'Writing the head of'} {path}")
+    reload_modules_from(path)
+
+
+def reload_modules_from(path):
+    """Import again each loaded module that path holds; a module Python cannot import is said so, not raised."""
+    for module in [m for m in list(sys.modules.values()) if getattr(m, "__file__", None)
+                   and os.path.realpath(m.__file__) == os.path.realpath(path)]:
+        try:
+            importlib.reload(module)
+        except Exception as error:  # noqa: BLE001 - the file is written; say what stops Python importing it
+            print(f"Python cannot import {module.__name__} as written: {type(error).__name__}: {error}")
 
 
 def register(shell):
