@@ -60,8 +60,9 @@ LAB_OPTIONS := --notebook-dir=notebooks --LabApp.default_url=/lab/tree/exercises
 lab: setup
 	$(BIN)/jupyter lab $(LAB_OPTIONS) $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# Two workers (pytest-xdist): one test waits on a JVM, a browser or a server while the other computes.
 test: setup $(DEV_INSTALLED)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The fast layer, about a minute: the tasks, the job's functions and the machinery (no spark-submit, notebook,
 # browser, cluster or benchmark).

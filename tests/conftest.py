@@ -29,10 +29,17 @@ DAY = datetime.date(2019, 2, 8)
 SLOW_FIXTURES = {"spark", "data_server", "reference_server", "solution_runs"}
 
 
+# `make test` runs the tests in two pytest-xdist workers (--dist loadgroup); the tests that share one of these
+# session fixtures run in the same worker, so that its notebooks run, or its JVM starts, once.
+SHARED_FIXTURES = ("solution_runs", "spark")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if SLOW_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.slow)
+        if shared := [name for name in SHARED_FIXTURES if name in item.fixturenames]:
+            item.add_marker(pytest.mark.xdist_group(shared[0]))
 
 
 @pytest.fixture(scope="session", autouse=True)

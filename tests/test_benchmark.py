@@ -21,15 +21,17 @@ pytestmark = pytest.mark.slow
 SPINS = 300
 
 
-def test_benchmark_times_every_run_and_checks_the_outputs(tmp_path):
+def test_benchmark_times_every_run_checks_the_outputs_and_runs_connect_and_the_backfill(tmp_path):
+    """One run with every option: a Spark JVM, a Connect server and the backfill's days cost less once."""
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--spins-per-day", str(SPINS),
-                             "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=1200)
+                             "--work-dir", str(tmp_path), "--connect", "--backfill", "--backfill-days", "2"],
+                            capture_output=True, text=True, timeout=1500)
     assert result.returncode == 0, f"benchmarks/run.py failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-
-    [figures] = json.loads(result.stdout.strip().splitlines()[-1])["results"]
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    [figures] = summary["results"]
     assert figures["spins_per_day"] == SPINS
     assert {name: len(seconds) for name, seconds in figures["seconds"].items()} == {
-        "spark": 3, "duckdb": 3, "floor": 3, "read": 3, "dedupe+write": 3}
+        "spark": 3, "duckdb": 3, "floor": 3, "read": 3, "dedupe+write": 3, "connect": 3, "connect start": 3}
 
     # The dedupe+write app wrote the spins the job keeps, as the pandas reference finds them.
     spins = pd.read_parquet(tmp_path / f"remote-{SPINS}" / generate_fake_data.SPINS_FILE.format(day=DAY))
@@ -40,17 +42,8 @@ def test_benchmark_times_every_run_and_checks_the_outputs(tmp_path):
     # Every dataset row is one of those spins, joined to its listener.
     assert 0 < figures["dataset_rows"] <= len(unique)
 
-
-def test_the_connect_mode_and_the_backfill_run_and_write_what_spark_submit_writes(tmp_path):
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--spins-per-day", str(SPINS),
-                             "--work-dir", str(tmp_path), "--connect", "--backfill", "--backfill-days", "2"],
-                            capture_output=True, text=True, timeout=1500)
-    assert result.returncode == 0, f"benchmarks/run.py failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
-    [figures] = summary["results"]
-    assert len(figures["seconds"]["connect"]) == 3 and "connect_vs_duckdb" in figures
-    # What bounds the 5k goal: a client's fixed cost, measured beside the job.
-    assert len(figures["seconds"]["connect start"]) == 3 and "connect_job_alone_vs_floor" in figures
+    # Spark Connect, and what bounds its 5k goal: a client's fixed cost, measured beside the job.
+    assert "connect_vs_duckdb" in figures and "connect_job_alone_vs_floor" in figures
     assert "of which a client's start" in result.stdout
     assert set(summary["backfill"]["seconds"]) == {"spark-submit", "connect", "duckdb"}
     assert "goal Spark Connect <=" in result.stdout and "goal a month through Spark Connect" in result.stdout
