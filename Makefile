@@ -39,7 +39,8 @@ lock: $(DEV_INSTALLED)
 	$(BIN)/uv pip compile requirements-dev.in -o requirements-dev.txt --universal --python-version 3.11 --annotation-style line --custom-compile-command "make lock" --quiet
 	$(BIN)/python tools/write_environment.py
 
-# One kernel, named for the workshop, and no Jupyter news pop-up (notebooks/workshop/jupyter_setup.py).
+# One kernel, named for the workshop, no Jupyter news pop-up, and notebooks that opening leaves as committed
+# (notebooks/workshop/jupyter_setup.py).
 $(JUPYTER_SETUP): $(INSTALLED) notebooks/workshop/jupyter_setup.py notebooks/workshop/jupyterlab-overrides.json
 	$(BIN)/python -m workshop.jupyter_setup
 	touch $@
