@@ -1,7 +1,9 @@
-"""Luigi inside the kernel (luigi.build), what it logs, and the exercises' workspace."""
+"""Luigi inside the kernel (luigi.build), what it logs, the commands it ran as a shell reads them, and the exercises'
+workspace."""
 import logging
 import os
 import re
+import shlex
 import sys
 import warnings
 from contextlib import contextmanager
@@ -197,9 +199,23 @@ def seconds_per_day(task_class):
 
 
 def commands_run(messages):
-    """The commands that SparkSubmitTask ran, from luigi's "Running command: ..." lines."""
+    """The commands that SparkSubmitTask ran, from luigi's "Running command: ..." lines (shell-quoted by
+    WorkshopSparkSubmitTask)."""
     prefix = "Running command: "
     return [m[len(prefix):] for m in messages if m.startswith(prefix)]
+
+
+def shell_command(command, wrap=False):
+    """A command as a student can paste it into a terminal: shlex.join quotes every word a shell would otherwise
+    split or expand (a space, a glob such as local[2] or spins/2019/02/*). command: its words, or a command already
+    shell-quoted. wrap: each --option starts a line, the lines before it ending with a backslash."""
+    words = shlex.split(command) if isinstance(command, str) else [str(word) for word in command]
+    lines = [[]]
+    for word in words:
+        if wrap and word.startswith("--") and lines[-1]:
+            lines.append([])
+        lines[-1].append(word)
+    return " \\\n    ".join(shlex.join(line) for line in lines)
 
 
 def use_workspace():
