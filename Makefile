@@ -1,4 +1,7 @@
 # The workshop's commands. `make lab` to learn, `make test` to check everything.
+# JupyterLab started by `make lab` passes MAKEFLAGS and MAKELEVEL on to its terminals, where a `make progress` takes
+# itself for a sub-make and prints "make[1]: Entering directory" around the table: this flag travels with them.
+MAKEFLAGS += --no-print-directory
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -36,7 +39,8 @@ lock: $(DEV_INSTALLED)
 	$(BIN)/uv pip compile requirements-dev.in -o requirements-dev.txt --universal --python-version 3.11 --annotation-style line --custom-compile-command "make lock" --quiet
 	$(BIN)/python tools/write_environment.py
 
-# One kernel, named for the workshop, and no Jupyter news pop-up (notebooks/workshop/jupyter_setup.py).
+# One kernel, named for the workshop, no Jupyter news pop-up, and notebooks that opening leaves as committed
+# (notebooks/workshop/jupyter_setup.py).
 $(JUPYTER_SETUP): $(INSTALLED) notebooks/workshop/jupyter_setup.py notebooks/workshop/jupyterlab-overrides.json
 	$(BIN)/python -m workshop.jupyter_setup
 	touch $@
@@ -56,9 +60,12 @@ check-java: $(INSTALLED)
 
 # Jupyter refuses root unless told (containers, CI machines). JupyterLab takes its landing page from
 # LabApp.default_url (it ignores ServerApp's): the exercises; the solutions are one folder up, in notebooks/.
+# JupyterLab's terminals inherit its PATH (LAB_PATH): the environment's bin/ first, so that `workshop progress`,
+# `luigi` and `python` typed there are the workshop's.
 LAB_OPTIONS := --notebook-dir=notebooks --LabApp.default_url=/lab/tree/exercises/00_setup.ipynb
+LAB_PATH = PATH="$(abspath $(BIN)):$$PATH"
 lab: setup
-	$(BIN)/jupyter lab $(LAB_OPTIONS) $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(LAB_PATH) $(BIN)/jupyter lab $(LAB_OPTIONS) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Two workers (pytest-xdist): one test waits on a JVM, a browser or a server while the other computes.
 test: setup $(DEV_INSTALLED)
@@ -113,6 +120,7 @@ site: setup $(DEV_INSTALLED)
 	$(BIN)/python tools/site/build.py
 
 # Checkpoints passed, hints and solutions used, section by section (workspace/progress.json; nothing leaves it).
+# From any folder, JupyterLab's terminal included: `workshop progress`.
 progress: $(INSTALLED)
 	@$(BIN)/python -m workshop progress
 

@@ -10,6 +10,7 @@ The cell clones the repository into ./song-plays-workshop, then runs this file, 
 import glob
 import importlib
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -22,7 +23,7 @@ CODE_FOLDERS = ("notebooks", "luigi_tasks", "spark", "ops")
 
 
 def run(command):
-    print("$ " + " ".join(command), flush=True)
+    print("$ " + shlex.join(command), flush=True)  # quoted: it can be pasted to run it again
     subprocess.run(command, check=True)
 
 

@@ -5,7 +5,11 @@ notebook's checks module is held against its solution notebook, the one source o
 tools/make_exercises.py copies into workshop/checks/todo_cells.json for the coach).
 """
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -261,6 +265,28 @@ def test_make_progress_prints_every_section(progress_file, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert str(progress_file) in out
     assert re.search(r"02 · The Spark job\s+1 of 7", out) and re.search(r"04 · Going further\s+0 of 5", out), out
+
+
+def in_a_terminal_of_make_lab(command):
+    """command, in a shell started as `make lab` starts JupyterLab (whose terminals inherit its environment:
+    the Makefile's LAB_PATH, MAKEFLAGS and MAKELEVEL), from notebooks/exercises, where JupyterLab's terminal opens."""
+    venv_bin = str(Path(sys.executable).parent)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MAKE")}
+    env["PATH"] = os.pathsep.join(folder for folder in env["PATH"].split(os.pathsep) if folder != venv_bin)
+    env["TERMINAL_COMMAND"] = f"cd notebooks/exercises && {command}"
+    recipe = 'terminal:\n\t@$(LAB_PATH) sh -c "$$TERMINAL_COMMAND"\n'
+    return subprocess.run(["make", "-f", "Makefile", "-f", "-", "terminal"], input=recipe, cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("command", ["workshop progress", "cd ../.. && make progress"])
+def test_the_progress_table_prints_alone_from_jupyterlabs_terminal(command, capsys):
+    if subprocess.run(["make", "-q", ".venv/.installed"], cwd=ROOT).returncode != 0:
+        pytest.skip("the environment is older than its pins: `make setup` first (this test must not reinstall it)")
+    checks.show_progress()  # the checkout's own workspace/progress.json, which the command reads too
+    table = capsys.readouterr().out
+    run = in_a_terminal_of_make_lab(command)
+    assert (run.stdout, run.stderr, run.returncode) == (table, "", 0)
 
 
 # --- each notebook's checks, held against its solution notebook ----------------------------------------------

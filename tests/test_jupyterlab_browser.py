@@ -68,7 +68,8 @@ def jupyter_lab(tmp_path, monkeypatch):
     server.wait(timeout=60)
 
 
-def test_make_lab_lands_on_the_first_exercise_with_the_workshops_kernel_and_no_news(tmp_path, monkeypatch, artifacts):
+def test_make_lab_lands_on_the_first_exercise_with_the_workshops_kernel_and_no_news_and_changes_nothing(
+        tmp_path, monkeypatch, artifacts):
     from playwright.sync_api import sync_playwright
 
     server, url, token, workshop = start_lab(tmp_path, monkeypatch, *make_lab_options())
@@ -87,7 +88,12 @@ def test_make_lab_lands_on_the_first_exercise_with_the_workshops_kernel_and_no_n
             assert "Python 3 (song plays workshop)" in page.locator("#jp-main-statusbar").inner_text()
             assert page.get_by_text("Jupyter news").count() == 0, "the news pop-up is showing"
             page.screenshot(path=str(artifacts / "jupyterlab_landing.png"))
+            page.keyboard.press("Control+s")  # what autosave would write of a notebook only opened
+            page.wait_for_function("!document.querySelector('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty')",
+                                   timeout=30_000)
             browser.close()
+        landing = "notebooks/exercises/00_setup.ipynb"
+        assert (workshop / landing).read_text() == (ROOT / landing).read_text(), "opening it changed the notebook"
     finally:
         server.terminate()
         server.wait(timeout=60)

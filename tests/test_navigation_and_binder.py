@@ -1,15 +1,18 @@
 """The navigation is in step with the notebooks on disk, and the Binder configuration is sound."""
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
 
 import navigation
+from workshop import jupyter_setup
 from workshop.sections import SECTIONS
 from conftest import ROOT
 
@@ -106,7 +109,47 @@ def test_the_launcher_offers_one_kernel_the_workshops_and_no_news():
                             capture_output=True, text=True, timeout=60)
     kernels = json.loads(listed.stdout)["kernelspecs"]
     assert list(kernels) == ["python3"], kernels
-    assert kernels["python3"]["spec"]["display_name"] == "Python 3 (song plays workshop)"
+    assert kernels["python3"]["spec"]["display_name"] == jupyter_setup.DISPLAY_NAME == "Python 3 (song plays workshop)"
     assert kernels["python3"]["spec"]["argv"][0] == sys.executable
     overrides = Path(sys.prefix) / "share/jupyter/lab/settings/overrides.json"
     assert json.loads(overrides.read_text())["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+
+
+def test_every_committed_notebook_names_the_kernel_that_jupyter_setup_installs(tmp_path):
+    """JupyterLab rewrites a notebook's kernelspec from the kernel it runs, and saves it: a committed notebook that
+    says anything else changes as soon as it is opened."""
+    import papermill.iorw
+    folder = jupyter_setup.install_kernel(prefix=str(tmp_path))
+    spec = json.loads((folder / "kernel.json").read_text())
+    installed = {"display_name": spec["display_name"], "language": spec["language"], "name": folder.name}
+    assert jupyter_setup.notebook_kernelspec() == installed
+    notebooks = sorted(ROOT.glob("notebooks/[0-9][0-9]_*.ipynb")) + sorted(ROOT.glob("notebooks/exercises/*.ipynb"))
+    assert len(notebooks) == 2 * len(SECTIONS)
+    for path in notebooks:
+        text = path.read_text(encoding="utf-8")
+        notebook = nbformat.reads(text, as_version=4)
+        assert notebook.metadata.kernelspec == installed, f"{path.name}: `make generated` writes the kernelspec"
+        assert nbformat.writes(notebook).rstrip("\n") == text.rstrip("\n"), f"{path.name}: nbformat rewrites it"
+        assert papermill.iorw.load_notebook_node(str(path)).metadata.kernelspec == installed
+
+
+def test_a_notebook_jupyterlab_saves_just_after_opening_it_is_the_committed_file(tmp_path):
+    """On opening, JupyterLab also fills language_info in from the kernel, Python's patch version included; the
+    server extension that jupyter_setup enables saves it as committed. Through jupyter_server's own contents
+    manager and extension loader, without a browser (tests/test_jupyterlab_browser.py opens one for real)."""
+    from ipykernel.ipkernel import IPythonKernel
+    from jupyter_server.extension.config import ExtensionConfigManager
+    from jupyter_server.extension.manager import ExtensionPackage
+    from jupyter_server.services.contents.filemanager import FileContentsManager
+
+    jupyter_setup.enable_save_extension(prefix=str(tmp_path / "env"))
+    enabled = ExtensionConfigManager(read_config_path=[str(tmp_path / "env" / "etc" / "jupyter")])
+    assert enabled.get_jpserver_extensions() == {"song_plays_ops.jupyter_save": True}
+    [point] = ExtensionPackage(name="song_plays_ops.jupyter_save", enabled=True).extension_points.values()
+    contents = FileContentsManager(root_dir=str(tmp_path))
+    point.load(SimpleNamespace(contents_manager=contents))  # what the server does with each enabled extension
+    for path in (ROOT / "notebooks/exercises/00_setup.ipynb", ROOT / "notebooks/03_putting_it_all_together.ipynb"):
+        opened = json.loads(path.read_text(encoding="utf-8"))
+        opened["metadata"]["language_info"] = dict(IPythonKernel.language_info)  # as JupyterLab sends it back
+        contents.save({"type": "notebook", "format": "json", "content": opened}, path.name)
+        assert (tmp_path / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), path.name

@@ -6,12 +6,15 @@ The copy keeps the checkout clean: the notebooks' %%writefile cells write into t
 what they wrote with the committed modules. Executed notebooks go to the artifacts folder (conftest.artifacts).
 """
 import re
+import shlex
+from pathlib import Path
 
 import nbformat
 import papermill
 import pytest
 
 from conftest import PLANTED_SECRET, ROOT, copy_workshop, without_workshop_settings
+from test_pasted_commands import bash_words
 
 NOTEBOOKS = sorted(path.name for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 WRITTEN_MODULES = ["luigi_tasks/song_plays_tasks.py", "spark/dataset_gen.py"]
@@ -59,10 +62,33 @@ def assert_clean_and_green(path):
     assert PLANTED_SECRET not in path.read_text(), "an output printed the environment"
 
 
+# The commands the notebooks print for a student to paste, as many as each prints (tests/test_pasted_commands.py).
+PRINTED_COMMANDS = {"01_luigi_tasks.ipynb": 1, "03_putting_it_all_together.ipynb": 1, "04_going_further.ipynb": 2}
+
+
+def printed_commands(path):
+    """Each printed line (backslash-newlines joined) that runs spark-submit, luigi or env: what a student copies."""
+    printed = "".join(output.get("text", "") for output in outputs(nbformat.read(path, as_version=4)))
+    for line in printed.replace("\\\n", "").splitlines():
+        first = line.split(" ", 1)[0].strip("'")
+        if first == "env" or (first.startswith("/") and Path(first).name in ("spark-submit", "luigi")):
+            yield line, shlex.split(line)
+
+
+def assert_printed_commands_paste(path):
+    commands = list(printed_commands(path))
+    assert len(commands) == PRINTED_COMMANDS.get(path.name, 0), commands
+    for line, words in commands:
+        assert bash_words(line) == words, line
+        program = next(word for word in words if word != "env" and "=" not in word)
+        assert Path(program).is_absolute() and Path(program).exists(), line
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_the_solution_notebook_runs_green_under_papermill(name, solution_runs):
     assert_clean_and_green(solution_runs(name))
+    assert_printed_commands_paste(solution_runs(name))
     for module in WRITTEN_MODULES:
         written = solution_runs.copy / module
         assert written.read_text() == (ROOT / module).read_text(), f"{name} wrote another {module}"

@@ -1,6 +1,7 @@
 """Section 3: Luigi submits the PySpark job. Outputs, the failure path, reruns, and no leaked environment."""
 import datetime
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -46,8 +47,9 @@ def test_pipeline_fails_validation_then_succeeds_without_clean_up_then_does_noth
     with luigi_log() as log:
         done = build(tasks.DatasetGen(date=DAY))
     assert done.status == LuigiStatusCode.SUCCESS
-    [command] = commands_run(log)
-    assert "pyspark/bin/spark-submit --master local[2] --deploy-mode client" in command
+    [command] = commands_run(log)  # shell-quoted: tests/test_pasted_commands.py
+    assert shlex.split(command) == [str(word) for word in tasks.DatasetGen(date=DAY).program_args()]
+    assert "pyspark/bin/spark-submit --master 'local[2]' --deploy-mode client" in command
     assert "/spark/dataset_gen.py --day 2019-02-08 --minrows 100 --listeners_path" in command
     assert_reports_match_pandas(workshop_env)
 

@@ -1,13 +1,17 @@
 """The notebooks' helpers on their own: %%writefile run again, luigi's output, Spark stopped with its JVM."""
 import datetime
+import re
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import luigi
 import pytest
 
 import song_plays_tasks as tasks
-from workshop import build, writefile
+from song_plays_luigi.spark_submit import SparkJobFailed
+from workshop import build, expected_failure, face, writefile
 
 HEAD = '"""The tasks."""\nimport luigi\n'
 FIRST_TRY = '\n\nclass DownloadSpins(luigi.Task):\n    def output(self):\n        return "spins/spins.parquet"\n'
@@ -87,6 +91,65 @@ def test_a_failed_task_shows_one_line_on_stdout_and_nothing_on_stderr(capfd):
     assert result.status.name == "FAILED"
     assert "FileNotFoundError: http://127.0.0.1:9/spins-2019-02-09.snappy.parquet is not published" in out
     assert "Traceback" not in out and err == ""
+
+
+def host_down_run(monkeypatch, tmp_path, expected):
+    """DownloadListeners against a port nothing listens on: luigi's complete() check fails with a traceback."""
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        monkeypatch.setenv("SONG_PLAYS_DATA_URL", f"http://127.0.0.1:{unused.getsockname()[1]}")
+        monkeypatch.setenv("SONG_PLAYS_DATA_DIR", str(tmp_path / "data"))
+        monkeypatch.setenv("SONG_PLAYS_BUILD_DIR", str(tmp_path / "build"))
+        if not expected:
+            return build(tasks.DownloadListeners(date=datetime.date(2019, 2, 9)))
+        with expected_failure():
+            return build(tasks.DownloadListeners(date=datetime.date(2019, 2, 9)))
+
+
+def test_an_expected_failure_shows_the_errors_last_line_and_luigis_face_and_files_the_traceback(
+        monkeypatch, tmp_path, capfd):
+    result = host_down_run(monkeypatch, tmp_path, expected=True)
+    out, err = capfd.readouterr()
+    lines = out.strip().splitlines()
+    assert face(result) == ":(" and err == ""
+    assert len(lines) == 4, out
+    assert lines[0].startswith("luigi warning: Will not run ExternalFileChecker(")
+    assert lines[1].strip().startswith("ConnectionError: Nothing is listening at http://127.0.0.1:")
+    assert lines[2] == "This progress looks :( because there were tasks whose scheduling failed"
+    assert "Traceback" not in out and 'File "' not in out
+    whole = Path(re.fullmatch(r"\(The whole error, traceback and all: (.+)\)", lines[3]).group(1))
+    assert whole.is_relative_to(tmp_path / "build")
+    assert "Traceback (most recent call last)" in whole.read_text() and lines[1].strip() in whole.read_text()
+
+
+class JobFailsValidation(luigi.Task):
+    def output(self):
+        return luigi.LocalTarget("/nonexistent/never")
+
+    def run(self):  # what DatasetGen raises when spark-submit fails: the job's own traceback in the message
+        raise SparkJobFailed("spark-submit failed for DatasetGen_2019_02_08 (Program failed with return code=1):\n"
+                             "Traceback (most recent call last):\n  File \"spark/dataset_gen.py\", line 65\n"
+                             "FailedValidationError: 4359 rows < minimum 10000000")
+
+
+def test_an_expected_failure_of_the_job_shows_the_jobs_own_last_line(monkeypatch, tmp_path, capfd):
+    monkeypatch.setenv("SONG_PLAYS_BUILD_DIR", str(tmp_path))
+    with expected_failure():
+        result = build(JobFailsValidation())
+    lines = capfd.readouterr().out.strip().splitlines()
+    assert face(result) == ":("
+    assert [line.strip() for line in lines[1:3]] == ["FailedValidationError: 4359 rows < minimum 10000000",
+                                                      "This progress looks :( because there were failed tasks"]
+    assert len(lines) == 4
+
+
+def test_a_failure_nobody_expected_keeps_its_traceback_and_luigis_whole_summary(monkeypatch, tmp_path, capfd):
+    result = host_down_run(monkeypatch, tmp_path, expected=False)
+    out = capfd.readouterr().out
+    assert face(result) == ":("
+    assert "Traceback (most recent call last)" in out and "ConnectionError: Nothing is listening" in out
+    assert "===== Luigi Execution Summary =====" in out
+    assert not (tmp_path / "build").exists(), "no file to look in: it is all in the output"
 
 
 @pytest.mark.slow  # starts a JVM

@@ -80,8 +80,8 @@ The workshop runs as five notebooks. Students work in the **exercise edition** (
 CHECKPOINT is a call such as `check.step2()`: it says "passed", or what is wrong with one hint, or "not started
 yet" when the step's TODO is still there. Students can ask for more: `check.hint(2)` (a better hint each time,
 for the cause the checkpoint found, then the step's own) and `check.solution(2)` (the answer, in a new cell,
-not run, with the cell it replaces named). What they pass and ask for is kept on
-their machine, in `workspace/progress.json`; `make progress` prints it as a table.
+not run, with the cell it replaces named). What they pass and ask for is kept on their machine, in
+`workspace/progress.json`; `workshop progress` prints it as a table.
 
 ## Timing
 
@@ -153,8 +153,8 @@ section 1. Sections 1 and 2 hold all but two of the TODOs; section 3 runs the wh
 6. To start a section over, delete its part of `workspace/` (the exercises' modules and data): whatever is not
    written there is taken from the solutions, so any section can start from a clean slate.
 
-`make progress` in the student's workshop folder shows how far they got: the checkpoints passed in each section,
-and how many hints and solutions they used. Each notebook ends with the same table.
+`workshop progress` in a terminal of the student's JupyterLab, in any folder, shows how far they got: the
+checkpoints passed in each section, and how many hints and solutions they used. Each notebook ends with the same table.
 
 ## Questions
 

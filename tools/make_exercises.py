@@ -30,6 +30,7 @@ from pathlib import Path
 
 import nbformat
 
+from workshop.jupyter_setup import notebook_kernelspec
 from workshop.solution_blocks import MarkerError, block_spans, exercise_writefile, stub_out
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
@@ -90,6 +91,7 @@ def exercise_of(solution_path, solved=False):
     banner = nbformat.v4.new_markdown_cell(text)
     banner.id = "exercise-edition"
     nb.cells.insert(1, banner)
+    nb.metadata["kernelspec"] = notebook_kernelspec()  # the installed kernel's, whatever the solution says
     return nb
 
 

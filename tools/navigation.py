@@ -1,5 +1,6 @@
 """Write the workshop's navigation: each notebook's header and footer, its first code cell (which sets a bare
-machine such as Colab up), and the README's badges and sections table.
+machine such as Colab up), its kernelspec (the installed kernel's: workshop.jupyter_setup), and the README's badges
+and sections table.
 
 Binder and Colab links, and the repository the first cell clones, come from one setting, REPOSITORY. After
 adding, renaming or reordering a notebook, edit SECTIONS in notebooks/workshop/sections.py and run `make generated`.
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 
+from workshop.jupyter_setup import notebook_kernelspec
 from workshop.sections import SECTIONS
 
 REPOSITORY = "song-plays-workshop/song-plays-workshop"  # the repository's GitHub path: owner/name
@@ -124,6 +126,7 @@ def updated_files():
         set_navigation_cell(notebook.cells, 0, header(index))
         set_navigation_cell(notebook.cells, -1, footer(index))
         set_bootstrap_cell(notebook.cells)
+        notebook.metadata["kernelspec"] = notebook_kernelspec()  # what JupyterLab would write on saving
         text = nbformat.writes(notebook)
         text += "" if text.endswith("\n") else "\n"  # as nbformat.write leaves it
         if text != path.read_text(encoding="utf-8"):

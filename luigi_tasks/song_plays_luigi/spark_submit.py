@@ -8,13 +8,16 @@ What it adds to luigi.contrib.spark.SparkSubmitTask:
 - the driver and the executors run this environment's Python, and listen on 127.0.0.1 only;
 - one run at a time per day (a file lock), and a second run finds the day done;
 - a failure that shows the end of the job's output, never the environment (luigi's own error lists it all);
+- luigi's "Running command: ..." line shell-quoted, so that it can be pasted into a terminal;
 - with [spark] remote = sc://HOST:PORT, the job runs as a Spark Connect client of that server instead: the same
   file, run by this Python with SPARK_REMOTE set, and no JVM of its own. Outputs, lock and failures are the same.
 """
 import fcntl
 import importlib.util
+import logging
 import os
 import re
+import shlex
 import socket
 import sys
 import urllib.parse
@@ -70,6 +73,31 @@ def spark_failure_tail(stdout, stderr, max_lines=15):
     if starts:
         lines = lines[starts[-1]:]
     return "\n".join(lines[-max_lines:])
+
+
+class QuotedCommand(logging.Filter):
+    """luigi logs the command it runs with " ".join(), which a shell splits otherwise: the driver's Java options are one
+    argument with a space in it, and local[2] is a glob. This puts the same line shell-quoted (shlex.join)."""
+
+    def __init__(self, argv):
+        super().__init__()
+        self.argv = argv
+
+    def filter(self, record):
+        if record.msg == "Running command: %s" and record.args == (" ".join(self.argv),):
+            record.args = (shlex.join(self.argv),)
+        return True
+
+
+@contextmanager
+def quoted_command_in_luigis_log(argv):
+    logger = logging.getLogger("luigi-interface")  # the logger luigi's ExternalProgramTask.run() logs to
+    quoted = QuotedCommand(argv)
+    logger.addFilter(quoted)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quoted)
 
 
 @contextmanager
@@ -160,7 +188,8 @@ class WorkshopSparkSubmitTask(SparkSubmitTask):
             if self.complete():
                 return
             try:
-                super().run()
+                with quoted_command_in_luigis_log(list(map(str, self.program_args()))):
+                    super().run()
             except ExternalProgramRunError as failure:
                 # Its message lists the whole environment; keep only what explains the failure.
                 how = f"the Spark Connect client of {self.remote}" if self.remote else "spark-submit"

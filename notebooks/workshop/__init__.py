@@ -4,8 +4,9 @@
                  check.step1(), check.hint(1), check.solution(1), check.progress() (workshop.coach, progress)
 - checkpoints:   step: cells that carry on past a TODO, and tell the CHECKPOINT after them where they stopped
 - data_server:   the workshop's remote, Python's http.server on 127.0.0.1
-- luigi_runs:    luigi.build in the kernel and what its result says (face, ran), luigi's log and settings, the
-                 exercises' workspace, the command-line runs
+- luigi_runs:    luigi.build in the kernel and what its result says (face, ran), failures shown short where they
+                 are the point (expected_failure), luigi's log and settings, commands to paste (shell_command), the
+                 exercises' workspace
 - spark_session: a SparkSession set up as the job's (luigi.cfg), quiet, and stopped with its JVM
 - writefile:     %%writefile that a student can run again without leaving two versions of a class
 - pictures:      the task graph and a month's calendar
@@ -34,8 +35,8 @@ os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # Spark's driver and UI li
 from workshop import spark_session, writefile  # noqa: E402
 from workshop.checkpoints import step  # noqa: E402
 from workshop.data_server import REMOTE_DIR, DataServer, browser_url, ensure_remote_data, use_data_url  # noqa: E402
-from workshop.luigi_runs import (build, commands_run, face, luigi_config, luigi_log, ran, seconds_per_day,  # noqa: E402
-                                 use_workspace)
+from workshop.luigi_runs import (build, commands_run, expected_failure, face, luigi_config, luigi_log, ran,  # noqa: E402
+                                 seconds_per_day, shell_command, use_workspace)
 from workshop.pictures import draw_month, draw_task_graph  # noqa: E402
 from workshop.reports import COUNTS_COLUMNS, DATASET_COLUMNS, pandas_reports, read_report, same_rows  # noqa: E402
 from workshop.spark_session import quiet_spark_console, spark_ui_url, stop_spark  # noqa: E402

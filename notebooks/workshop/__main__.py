@@ -4,6 +4,9 @@
     python -m workshop month                        # make month: RangeDaily over a month
     python -m workshop progress                     # make progress: checkpoints passed, hints and solutions used
     python -m workshop preflight                    # make preflight: everything a room of students needs answers
+
+`pip install -e .` also installs it as the command `workshop` (pyproject.toml), which works from any folder:
+`workshop progress` in JupyterLab's terminal, which opens in notebooks/exercises.
 """
 import argparse
 import os

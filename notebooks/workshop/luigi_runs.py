@@ -1,19 +1,23 @@
-"""Luigi inside the kernel (luigi.build), what it logs, and the exercises' workspace."""
+"""Luigi inside the kernel (luigi.build), what it logs, the commands it ran as a shell reads them, and the exercises'
+workspace."""
 import logging
 import os
 import re
+import shlex
 import sys
 import warnings
 from contextlib import contextmanager
 from types import SimpleNamespace
 
-from song_plays_luigi.settings import WORKSHOP_ROOT
+from song_plays_luigi.settings import WORKSHOP_ROOT, build_dir
 
 WORKSPACE = WORKSHOP_ROOT / "workspace"
+FACE_LINE = re.compile(r"^This progress looks .*$", re.MULTILINE)
 
 
 def build(*tasks, **options):
-    """Run tasks in this kernel, as `luigi --local-scheduler` does, and print luigi's summary.
+    """Run tasks in this kernel, as `luigi --local-scheduler` does, and print luigi's summary (inside
+    expected_failure(), a run that fails prints only its face line, and where the whole error went).
 
     Returns luigi's LuigiRunResult: its status says :), :| or :(, which the checkpoints read.
     options go to luigi.build: scheduler_host and scheduler_port use a central scheduler instead.
@@ -21,9 +25,35 @@ def build(*tasks, **options):
     import luigi
     show_luigi_warnings_only()
     options.setdefault("local_scheduler", "scheduler_host" not in options)
+    if expected_failures:
+        expected_failures[-1].unlink(missing_ok=True)  # the file names this run's errors only
     result = luigi.build(list(tasks), detailed_summary=True, **options)
-    print(result.summary_text)
+    face_line = FACE_LINE.search(result.summary_text)
+    if expected_failures and face(result) == ":(" and face_line:
+        print(face_line.group(0))
+        if expected_failures[-1].exists():
+            print(f"(The whole error, traceback and all: {expected_failures[-1]})")
+    else:  # a run that went well, or failed where no failure was expected: luigi's whole summary
+        print(result.summary_text)
     return result
+
+
+expected_failures = []  # the failure file of each expected_failure() block open now, innermost last
+
+
+@contextmanager
+def expected_failure():
+    """Luigi runs in this block fail on purpose (a data host that is down, a validation that must fail).
+
+    Each error shows as luigi's first line about it and the error's last line, then luigi's face line, instead
+    of a traceback through luigi's own worker code; the whole of it goes to a file that the output names.
+    Elsewhere a failure keeps luigi's full output: there it is a bug to find.
+    """
+    expected_failures.append(build_dir() / "expected-failure.log")
+    try:
+        yield
+    finally:
+        expected_failures.pop()
 
 
 def face(result):
@@ -61,6 +91,11 @@ def luigi_config(section, **settings):
                 config.set(section, key, value)
 
 
+def without_worker(message):
+    """luigi's message without the "[pid 123] Worker Worker(salt=..., ...)" it starts with."""
+    return re.sub(r"^\[pid \d+\] Worker Worker\(.*?\) ", "", message)
+
+
 class OneLine(logging.Formatter):
     """A luigi message as one line, and an error's last line instead of its traceback.
 
@@ -69,7 +104,7 @@ class OneLine(logging.Formatter):
     """
 
     def format(self, record):
-        text = re.sub(r"^\[pid \d+\] Worker Worker\(.*?\) ", "", record.getMessage())
+        text = without_worker(record.getMessage())
         error = record.exc_info[1] if record.exc_info else None
         if error is not None:
             text += f"\n    {type(error).__name__}: {error}"
@@ -96,15 +131,31 @@ def show_luigi_warnings_only():
             logger.addHandler(ToStdout(handler.level))
 
 
+def last_line(text):
+    return text.rstrip().splitlines()[-1].strip()
+
+
 class ToStdout(logging.Handler):
-    """Writes each message, one line, to whatever sys.stdout is when it is logged (a cell's output)."""
+    """Writes each message, one line, to whatever sys.stdout is when it is logged (a cell's output).
+
+    Inside expected_failure(), an error is its headline and its last line; the whole goes to the block's file.
+    """
 
     def __init__(self, level):
         super().__init__(level)
         self.setFormatter(OneLine())
 
     def emit(self, record):
-        print(self.format(record), file=sys.stdout, flush=True)
+        whole = logging.Formatter().format(record)  # the message, and the traceback luigi logged with it
+        if expected_failures and record.levelno >= logging.WARNING and "\n" in whole:
+            expected_failures[-1].parent.mkdir(parents=True, exist_ok=True)
+            with open(expected_failures[-1], "a", encoding="utf-8") as failures:
+                failures.write(whole + "\n\n")
+            headline = without_worker(record.getMessage()).splitlines()[0]
+            text = f"luigi {record.levelname.lower()}: {headline}\n    {last_line(whole)}"
+        else:
+            text = self.format(record)
+        print(text, file=sys.stdout, flush=True)
 
 
 @contextmanager
@@ -150,9 +201,23 @@ def seconds_per_day(task_class):
 
 
 def commands_run(messages):
-    """The commands that SparkSubmitTask ran, from luigi's "Running command: ..." lines."""
+    """The commands that SparkSubmitTask ran, from luigi's "Running command: ..." lines (shell-quoted by
+    WorkshopSparkSubmitTask)."""
     prefix = "Running command: "
     return [m[len(prefix):] for m in messages if m.startswith(prefix)]
+
+
+def shell_command(command, wrap=False):
+    """A command as a student can paste it into a terminal: shlex.join quotes every word a shell would otherwise
+    split or expand (a space, a glob such as local[2] or spins/2019/02/*). command: its words, or a command already
+    shell-quoted. wrap: each --option starts a line, the lines before it ending with a backslash."""
+    words = shlex.split(command) if isinstance(command, str) else [str(word) for word in command]
+    lines = [[]]
+    for word in words:
+        if wrap and word.startswith("--") and lines[-1]:
+            lines.append([])
+        lines[-1].append(word)
+    return " \\\n    ".join(shlex.join(line) for line in lines)
 
 
 def use_workspace():
