@@ -15,6 +15,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# `make test` runs two pytest-xdist workers, which may run the same luigi command at once. luigi's process lock (a
+# pid file named for the command line, in the temporary folder) would make the second exit at once, doing nothing:
+# each worker, and every process it starts, gets a temporary folder of its own.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["TMPDIR"] = tempfile.mkdtemp(prefix=f"song-plays-{worker}-")
+    tempfile.tempdir = None  # computed again from TMPDIR
 BUILD_DIR = Path(tempfile.mkdtemp(prefix="song-plays-build-"))
 os.environ["SONG_PLAYS_BUILD_DIR"] = str(BUILD_DIR)
 from song_plays_ops import generate_fake_data  # noqa: E402
