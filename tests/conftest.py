@@ -40,7 +40,13 @@ SLOW_FIXTURES = {"spark", "data_server", "reference_server", "solution_runs"}
 SHARED_FIXTURES = ("solution_runs", "spark")
 
 
+# The files whose tests take minutes, longest first: started first, they do not leave one worker idle at the end.
+LONG_FIRST = ["test_notebooks.py", "test_jupyterlab_browser.py", "test_exercises.py", "test_benchmark.py",
+              "test_site.py", "test_colab_bootstrap.py"]
+
+
 def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: LONG_FIRST.index(item.path.name) if item.path.name in LONG_FIRST else len(LONG_FIRST))
     for item in items:
         if SLOW_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.slow)
