@@ -148,8 +148,9 @@ def planted(cell, mistake):
 def test_each_planted_mistake_fails_at_the_checkpoint_meant_to_catch_it(name, workshop_copy):
     """One kernel per notebook, as papermill's (nbclient), instead of a whole run per mistake. In the order of the
     cells they are planted in: run the cells up to the planted one, right; then the planted one, wrong, and the
-    cells after it until one fails, which must be the checkpoint meant to catch it, showing its own three short
-    lines; the next mistake starts again from that planted cell, which the right version then replaces."""
+    cells after it until one fails, which must be the checkpoint meant to catch it, showing its own short lines,
+    which name the cause; the next mistake starts again from that planted cell, which the right version then
+    replaces."""
     notebook = workshop_copy / "notebooks" / name
     nb = nbformat.read(notebook, as_version=4)
     mistakes = sorted((mistake for mistake, (notebook_name, *_) in WRONG_SOLUTIONS.items() if notebook_name == name),
@@ -159,7 +160,7 @@ def test_each_planted_mistake_fails_at_the_checkpoint_meant_to_catch_it(name, wo
     with client.setup_kernel():
         ran_up_to = 0
         for mistake in mistakes:
-            _, tag, _, expected_checkpoint, hint = WRONG_SOLUTIONS[mistake]
+            _, tag, _, expected_checkpoint, cause = WRONG_SOLUTIONS[mistake]
             start = tagged(nb, tag)
             for index in range(ran_up_to, start):
                 client.execute_cell(cells[index], index)
@@ -171,11 +172,12 @@ def test_each_planted_mistake_fails_at_the_checkpoint_meant_to_catch_it(name, wo
                                                                              str(failure.value)[-2000:])
             number, message = int(stopped_at.group(1)), failure.value.evalue
             assert number == expected_checkpoint, (mistake, message)
-            assert hint in message.split(". Hint: ", 1)[1], (mistake, message)
+            assert cause in message, (mistake, message)
             # What the student sees: the checkpoint's own lines, not a traceback through the checker.
             [shown] = [output for output in cells[index].outputs if output.output_type == "error"]
             assert shown["traceback"][0].startswith(f"\x1b[1;31mCHECKPOINT {number} failed:"), shown["traceback"]
-            assert any(hint in line for line in shown["traceback"]) and len(shown["traceback"]) <= 4, shown["traceback"]
+            assert any(cause in line for line in shown["traceback"]) and len(shown["traceback"]) <= 4, \
+                shown["traceback"]
             assert not any("Traceback" in line or 'File "' in line for line in shown["traceback"]), shown["traceback"]
             ran_up_to = start
 

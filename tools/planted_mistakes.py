@@ -1,8 +1,8 @@
 """Mistakes students make, each planted in a solution notebook by tests/test_exercises.py, with the checkpoint
-and the hint that must catch it. The instructor guide's table of mistakes is generated from this list
-(tools/instructor_guide.py), so the two cannot drift apart.
+that must catch it and words of the cause its message must name. The instructor guide's table of mistakes is
+generated from this list (tools/instructor_guide.py), so the two cannot drift apart.
 
-    name: (notebook, the tag that names the cell, [(right, wrong), ...], checkpoint, words of the hint it must show)
+    name: (notebook, the tag that names the cell, [(right, wrong), ...], checkpoint, words its message must show)
 """
 WRONG_SOLUTIONS = {
     "output path without the date": ("01_luigi_tasks.ipynb", "step2-download-spins", [
