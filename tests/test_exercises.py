@@ -191,15 +191,16 @@ def test_a_remote_that_is_not_there_is_named_in_the_first_checkpoint(workshop_co
 
 @pytest.mark.slow
 def test_jumping_ahead_says_which_step_is_missing_not_a_name_error(workshop_copy):
+    """Checkpoint 4 reads what the cell above it ran (sketch); 2 and 3 run the module's tasks themselves."""
     notebook = workshop_copy / "notebooks" / "01_luigi_tasks.ipynb"
     nb = nbformat.read(notebook, as_version=4)
     setup_end = next(i for i, cell in enumerate(nb.cells) if "import workshop" in cell.source)
-    checkpoint_2 = next(i for i, cell in enumerate(nb.cells) if "check.step2()" in cell.source)
-    nb.cells = nb.cells[:setup_end + 1] + nb.cells[checkpoint_2:checkpoint_2 + 1]
+    checkpoint_4 = next(i for i, cell in enumerate(nb.cells) if "check.step4()" in cell.source)
+    nb.cells = nb.cells[:setup_end + 1] + nb.cells[checkpoint_4:checkpoint_4 + 1]
     nbformat.write(nb, notebook)
     number, message = run_until_failure(notebook, notebook.parent)
-    assert number == 2, message
-    assert "is not defined yet, so the cell that sets it has not run" in message and "Hint:" in message, message
+    assert number == 4, message
+    assert "sketch is not defined yet, so the cell that sets it has not run" in message and "Hint:" in message, message
 
 
 @pytest.mark.slow

@@ -3,8 +3,23 @@ that must catch it and words of the cause its message must name. The instructor 
 generated from this list (tools/instructor_guide.py), so the two cannot drift apart.
 
     name: (notebook, the tag that names the cell, [(right, wrong), ...], checkpoint, words its message must show)
+
+After each one fails there, the test runs the right version of the cell and then the checkpoint again, which must
+pass: the checkpoints check the code as its cells last wrote it.
 """
 WRONG_SOLUTIONS = {
+    "date = luigi.Parameter() in DownloadSpinsFirstTry": ("01_luigi_tasks.ipynb", "step1-download-spins-first-try", [
+        ("    date = luigi.DateParameter()", "    date = luigi.Parameter()"),
+    ], 1, "keeps the date a terminal gives as text"),
+    "the notebook's day instead of self.date in run()": ("01_luigi_tasks.ipynb", "step1-download-spins-first-try", [
+        ("download(spins_url(self.date), self.output())", "download(spins_url(day), self.output())"),
+    ], 1, "fetches the same day whatever the task's date"),
+    "HttpTarget.exists() without return": ("01_luigi_tasks.ipynb", "step2-http-target", [
+        ("        return url_exists(self.url)", "        url_exists(self.url)"),
+    ], 2, "exists() answered None"),
+    "date = luigi.Parameter() in DownloadSpins": ("01_luigi_tasks.ipynb", "step2-download-spins", [
+        ("    date = DayParameter()", "    date = luigi.Parameter()"),
+    ], 2, "keeps the date a terminal gives as text"),
     "output path without the date": ("01_luigi_tasks.ipynb", "step2-download-spins", [
         ('f"spins/{self.date:%Y/%m/%d}/spins.snappy.parquet"', '"spins/spins.snappy.parquet"'),
     ], 2, "one folder per day"),
@@ -15,8 +30,20 @@ WRONG_SOLUTIONS = {
     "DownloadSpins.run() that downloads nothing": ("01_luigi_tasks.ipynb", "step2-download-spins", [
         ("        download(self.input().url, self.output())", "        pass"),
     ], 2, "run() must download"),
+    "the listeners marker without the date": ("01_luigi_tasks.ipynb", "step3-download-listeners", [
+        ('f"markers/{self.date:%Y/%m/%d}/listeners_downloaded.SUCCESS"', '"markers/listeners_downloaded.SUCCESS"'),
+    ], 3, "without the day in its path"),
+    "the marker opened without `with`, never closed": ("01_luigi_tasks.ipynb", "step3-download-listeners", [
+        ('        with outputs["marker"].open("w") as f:\n            f.write(f"{url}\\n")',
+         '        outputs["marker"].open("w").write(f"{url}\\n")'),
+    ], 3, "run() did not write its marker"),
+    "DatasetGen.requires() as a list": ("01_luigi_tasks.ipynb", "step4-dataset-gen", [
+        ('return {"listeners": DownloadListeners(self.date), "spins": DownloadSpins(self.date)}',
+         "return [DownloadListeners(self.date), DownloadSpins(self.date)]"),
+    ], 4, "requires() is a dict with those keys"),
     "app_options() with a report folder's _SUCCESS path": ("01_luigi_tasks.ipynb", "step4-dataset-gen", [
-        ('"--dataset_out_path", self.output_dir() / "dataset",', '"--dataset_out_path", self.output()["dataset"].path,'),
+        ('"--dataset_out_path", self.output_dir() / "dataset",',
+         '"--dataset_out_path", self.output()["dataset"].path,'),
     ], 4, "app_options() lists the six flags"),
     "app_options() without --minrows": ("01_luigi_tasks.ipynb", "step4-dataset-gen", [
         ('            "--minrows", self.minrows,\n', ""),
