@@ -54,12 +54,30 @@ WRONG_SOLUTIONS = {
     ">= 30 in the filter": ("02_spark_job.ipynb", "step3-job-functions", [
         ("> MIN_SPIN_SECONDS", ">= MIN_SPIN_SECONDS"),
     ], 3, "> and not >="),
+    "< 30 in the filter": ("02_spark_job.ipynb", "step3-job-functions", [
+        ("> MIN_SPIN_SECONDS", "< MIN_SPIN_SECONDS"),
+    ], 3, "it keeps what elapsed_seconds < 30 keeps"),
+    "the filter as a SQL string naming the Python constant": ("02_spark_job.ipynb", "step3-job-functions", [
+        ('spins.where(F.col("elapsed_seconds") > MIN_SPIN_SECONDS)',
+         'spins.where("elapsed_seconds > MIN_SPIN_SECONDS")'),
+    ], 3, "a name inside a SQL string"),
+    "countDistinct of the listeners for the spins": ("02_spark_job.ipynb", "step3-job-functions", [
+        ('F.count(F.lit(1)).alias("spins")', 'F.countDistinct("fake_listener_id").alias("spins")'),
+    ], 4, "the number of different listeners in each group"),
+    "validate() that returns instead of raising": ("02_spark_job.ipynb", "step3-job-functions", [
+        ('    if num_rows < minrows:\n        raise FailedValidationError(f"{num_rows} rows < minimum {minrows}")',
+         "    return num_rows >= minrows"),
+    ], 6, "instead of raising"),
     "distinct() forgotten": ("02_spark_job.ipynb", "step3-build-dataset", [
         ("filter_on_spin_time(spins).distinct()", "filter_on_spin_time(spins)"),
-    ], 3, "must call distinct()"),
+    ], 3, "distinct() is missing"),
+    "a left join": ("02_spark_job.ipynb", "step3-build-dataset", [
+        ('listeners.distinct(), "fake_listener_id")', 'listeners.distinct(), "fake_listener_id", "left")'),
+    ], 3, "a left (or outer) join"),
     "columns out of order": ("02_spark_job.ipynb", "step3-build-dataset", [
         (".select(*DATASET_COLUMNS)", ".select(*reversed(DATASET_COLUMNS))"),
     ], 3, "select DATASET_COLUMNS in that order"),
+    "num_rows as counts.count(), the number of groups": ("02_spark_job.ipynb", "step6-job-run", [
+        ('num_rows = counts.agg(F.sum("spins")).first()[0] or 0', "num_rows = counts.count()"),
+    ], 6, "counts.count() counts the groups"),
 }
-
-
