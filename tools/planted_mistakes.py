@@ -80,4 +80,10 @@ WRONG_SOLUTIONS = {
     "num_rows as counts.count(), the number of groups": ("02_spark_job.ipynb", "step6-job-run", [
         ('num_rows = counts.agg(F.sum("spins")).first()[0] or 0', "num_rows = counts.count()"),
     ], 6, "counts.count() counts the groups"),
+    "today instead of the notebook's day": ("03_putting_it_all_together.ipynb", "step1-run-the-day", [
+        ("DatasetGen(date=day)", "DatasetGen(date=datetime.date.today())"),
+    ], 1, "for the notebook's day"),
+    "DatasetGen(date=day) without minrows=TOO_MANY_ROWS": ("03_putting_it_all_together.ipynb", "step4-too-few-rows", [
+        ("DatasetGen(date=day, minrows=TOO_MANY_ROWS)", "DatasetGen(date=day)"),
+    ], 4, "without minrows=TOO_MANY_ROWS"),
 }
