@@ -149,8 +149,9 @@ def test_each_planted_mistake_fails_at_the_checkpoint_meant_to_catch_it(name, wo
     """One kernel per notebook, as papermill's (nbclient), instead of a whole run per mistake. In the order of the
     cells they are planted in: run the cells up to the planted one, right; then the planted one, wrong, and the
     cells after it until one fails, which must be the checkpoint meant to catch it, showing its own short lines,
-    which name the cause; the next mistake starts again from that planted cell, which the right version then
-    replaces."""
+    which name the cause. Then the student's fix: the planted cell, right, and the checkpoint again, alone, which
+    must pass (it checks the code as its cells last wrote it, not what the cells between ran). The next mistake
+    carries on from there, or from its own planted cell if that comes first."""
     notebook = workshop_copy / "notebooks" / name
     nb = nbformat.read(notebook, as_version=4)
     mistakes = sorted((mistake for mistake, (notebook_name, *_) in WRONG_SOLUTIONS.items() if notebook_name == name),
@@ -179,7 +180,11 @@ def test_each_planted_mistake_fails_at_the_checkpoint_meant_to_catch_it(name, wo
             assert any(cause in line for line in shown["traceback"]) and len(shown["traceback"]) <= 4, \
                 shown["traceback"]
             assert not any("Traceback" in line or 'File "' in line for line in shown["traceback"]), shown["traceback"]
-            ran_up_to = start
+            client.execute_cell(cells[start], start)  # the fix, and the checkpoint again: it passes
+            client.execute_cell(cells[index], index)
+            said = "".join(output.get("text", "") for output in cells[index].outputs)
+            assert f"CHECKPOINT {number} passed" in said, (mistake, said)
+            ran_up_to = index + 1
 
 
 @pytest.mark.slow

@@ -102,8 +102,8 @@ The measured times come from a 2-core machine; `make timings` measures them agai
 ## Mistakes students make, and what catches them
 
 Each of these is planted in a solution by `tests/test_exercises.py`, which proves that the checkpoint named
-here fails, without a traceback, with a message that says this. When a student shows you one of these messages,
-this is the likely cause.
+here fails, without a traceback, with a message that says this; and that it passes once the cell is fixed and run
+again, with no other cell run in between. When a student shows you one of these messages, this is the likely cause.
 
 {mistakes_table}
 
