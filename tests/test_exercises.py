@@ -148,8 +148,10 @@ def planted(cell, mistake):
 def test_each_planted_mistake_fails_at_the_checkpoint_meant_to_catch_it(name, workshop_copy):
     """One kernel per notebook, as papermill's (nbclient), instead of a whole run per mistake. In the order of the
     cells they are planted in: run the cells up to the planted one, right; then the planted one, wrong, and the
-    cells after it until one fails, which must be the checkpoint meant to catch it, showing its own three short
-    lines; the next mistake starts again from that planted cell, which the right version then replaces."""
+    cells after it until one fails, which must be the checkpoint meant to catch it, showing its own short lines,
+    which name the cause. Then the student's fix: the planted cell, right, and the checkpoint again, alone, which
+    must pass (it checks the code as its cells last wrote it, not what the cells between ran). The next mistake
+    carries on from there, or from its own planted cell if that comes first."""
     notebook = workshop_copy / "notebooks" / name
     nb = nbformat.read(notebook, as_version=4)
     mistakes = sorted((mistake for mistake, (notebook_name, *_) in WRONG_SOLUTIONS.items() if notebook_name == name),
@@ -159,7 +161,7 @@ def test_each_planted_mistake_fails_at_the_checkpoint_meant_to_catch_it(name, wo
     with client.setup_kernel():
         ran_up_to = 0
         for mistake in mistakes:
-            _, tag, _, expected_checkpoint, hint = WRONG_SOLUTIONS[mistake]
+            _, tag, _, expected_checkpoint, cause = WRONG_SOLUTIONS[mistake]
             start = tagged(nb, tag)
             for index in range(ran_up_to, start):
                 client.execute_cell(cells[index], index)
@@ -171,13 +173,18 @@ def test_each_planted_mistake_fails_at_the_checkpoint_meant_to_catch_it(name, wo
                                                                              str(failure.value)[-2000:])
             number, message = int(stopped_at.group(1)), failure.value.evalue
             assert number == expected_checkpoint, (mistake, message)
-            assert hint in message.split(". Hint: ", 1)[1], (mistake, message)
+            assert cause in message, (mistake, message)
             # What the student sees: the checkpoint's own lines, not a traceback through the checker.
             [shown] = [output for output in cells[index].outputs if output.output_type == "error"]
             assert shown["traceback"][0].startswith(f"\x1b[1;31mCHECKPOINT {number} failed:"), shown["traceback"]
-            assert any(hint in line for line in shown["traceback"]) and len(shown["traceback"]) <= 4, shown["traceback"]
+            assert any(cause in line for line in shown["traceback"]) and len(shown["traceback"]) <= 4, \
+                shown["traceback"]
             assert not any("Traceback" in line or 'File "' in line for line in shown["traceback"]), shown["traceback"]
-            ran_up_to = start
+            client.execute_cell(cells[start], start)  # the fix, and the checkpoint again: it passes
+            client.execute_cell(cells[index], index)
+            said = "".join(output.get("text", "") for output in cells[index].outputs)
+            assert f"CHECKPOINT {number} passed" in said, (mistake, said)
+            ran_up_to = index + 1
 
 
 @pytest.mark.slow
@@ -189,15 +196,16 @@ def test_a_remote_that_is_not_there_is_named_in_the_first_checkpoint(workshop_co
 
 @pytest.mark.slow
 def test_jumping_ahead_says_which_step_is_missing_not_a_name_error(workshop_copy):
+    """Checkpoint 4 reads what the cell above it ran (sketch); 2 and 3 run the module's tasks themselves."""
     notebook = workshop_copy / "notebooks" / "01_luigi_tasks.ipynb"
     nb = nbformat.read(notebook, as_version=4)
     setup_end = next(i for i, cell in enumerate(nb.cells) if "import workshop" in cell.source)
-    checkpoint_2 = next(i for i, cell in enumerate(nb.cells) if "check.step2()" in cell.source)
-    nb.cells = nb.cells[:setup_end + 1] + nb.cells[checkpoint_2:checkpoint_2 + 1]
+    checkpoint_4 = next(i for i, cell in enumerate(nb.cells) if "check.step4()" in cell.source)
+    nb.cells = nb.cells[:setup_end + 1] + nb.cells[checkpoint_4:checkpoint_4 + 1]
     nbformat.write(nb, notebook)
     number, message = run_until_failure(notebook, notebook.parent)
-    assert number == 2, message
-    assert "is not defined yet, so the cell that sets it has not run" in message and "Hint:" in message, message
+    assert number == 4, message
+    assert "sketch is not defined yet, so the cell that sets it has not run" in message and "Hint:" in message, message
 
 
 @pytest.mark.slow

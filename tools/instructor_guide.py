@@ -58,9 +58,9 @@ def timing_table(timings):
 
 def mistakes_table():
     titles = {notebook: title for notebook, title, *_ in SECTIONS}
-    lines = ["| the mistake | in | caught by | the hint it shows contains |", "| --- | --- | --- | --- |"]
-    for mistake, (notebook, _, _, checkpoint, hint) in planted_mistakes().items():
-        cell = hint.replace("|", "\\|")  # a ":|" would end the table's cell
+    lines = ["| the mistake | in | caught by | its message says |", "| --- | --- | --- | --- |"]
+    for mistake, (notebook, _, _, checkpoint, cause) in planted_mistakes().items():
+        cell = cause.replace("|", "\\|")  # a ":|" would end the table's cell
         lines.append(f"| {mistake} | {titles[notebook]} | CHECKPOINT {checkpoint} | “{cell}” |")
     return "\n".join(lines)
 
@@ -103,8 +103,8 @@ The measured times come from a 2-core machine; `make timings` measures them agai
 ## Mistakes students make, and what catches them
 
 Each of these is planted in a solution by `tests/test_exercises.py`, which proves that the checkpoint named
-here fails with this hint, and without a traceback. When a student shows you one of these messages, this is
-the likely cause.
+here fails, without a traceback, with a message that says this; and that it passes once the cell is fixed and run
+again, with no other cell run in between. When a student shows you one of these messages, this is the likely cause.
 
 {mistakes_table}
 

@@ -1,10 +1,25 @@
 """Mistakes students make, each planted in a solution notebook by tests/test_exercises.py, with the checkpoint
-and the hint that must catch it. The instructor guide's table of mistakes is generated from this list
-(tools/instructor_guide.py), so the two cannot drift apart.
+that must catch it and words of the cause its message must name. The instructor guide's table of mistakes is
+generated from this list (tools/instructor_guide.py), so the two cannot drift apart.
 
-    name: (notebook, the tag that names the cell, [(right, wrong), ...], checkpoint, words of the hint it must show)
+    name: (notebook, the tag that names the cell, [(right, wrong), ...], checkpoint, words its message must show)
+
+After each one fails there, the test runs the right version of the cell and then the checkpoint again, which must
+pass: the checkpoints check the code as its cells last wrote it.
 """
 WRONG_SOLUTIONS = {
+    "date = luigi.Parameter() in DownloadSpinsFirstTry": ("01_luigi_tasks.ipynb", "step1-download-spins-first-try", [
+        ("    date = luigi.DateParameter()", "    date = luigi.Parameter()"),
+    ], 1, "keeps the date a terminal gives as text"),
+    "the notebook's day instead of self.date in run()": ("01_luigi_tasks.ipynb", "step1-download-spins-first-try", [
+        ("download(spins_url(self.date), self.output())", "download(spins_url(day), self.output())"),
+    ], 1, "fetches the same day whatever the task's date"),
+    "HttpTarget.exists() without return": ("01_luigi_tasks.ipynb", "step2-http-target", [
+        ("        return url_exists(self.url)", "        url_exists(self.url)"),
+    ], 2, "exists() answered None"),
+    "date = luigi.Parameter() in DownloadSpins": ("01_luigi_tasks.ipynb", "step2-download-spins", [
+        ("    date = DayParameter()", "    date = luigi.Parameter()"),
+    ], 2, "keeps the date a terminal gives as text"),
     "output path without the date": ("01_luigi_tasks.ipynb", "step2-download-spins", [
         ('f"spins/{self.date:%Y/%m/%d}/spins.snappy.parquet"', '"spins/spins.snappy.parquet"'),
     ], 2, "one folder per day"),
@@ -15,8 +30,20 @@ WRONG_SOLUTIONS = {
     "DownloadSpins.run() that downloads nothing": ("01_luigi_tasks.ipynb", "step2-download-spins", [
         ("        download(self.input().url, self.output())", "        pass"),
     ], 2, "run() must download"),
+    "the listeners marker without the date": ("01_luigi_tasks.ipynb", "step3-download-listeners", [
+        ('f"markers/{self.date:%Y/%m/%d}/listeners_downloaded.SUCCESS"', '"markers/listeners_downloaded.SUCCESS"'),
+    ], 3, "without the day in its path"),
+    "the marker opened without `with`, never closed": ("01_luigi_tasks.ipynb", "step3-download-listeners", [
+        ('        with outputs["marker"].open("w") as f:\n            f.write(f"{url}\\n")',
+         '        outputs["marker"].open("w").write(f"{url}\\n")'),
+    ], 3, "run() did not write its marker"),
+    "DatasetGen.requires() as a list": ("01_luigi_tasks.ipynb", "step4-dataset-gen", [
+        ('return {"listeners": DownloadListeners(self.date), "spins": DownloadSpins(self.date)}',
+         "return [DownloadListeners(self.date), DownloadSpins(self.date)]"),
+    ], 4, "requires() is a dict with those keys"),
     "app_options() with a report folder's _SUCCESS path": ("01_luigi_tasks.ipynb", "step4-dataset-gen", [
-        ('"--dataset_out_path", self.output_dir() / "dataset",', '"--dataset_out_path", self.output()["dataset"].path,'),
+        ('"--dataset_out_path", self.output_dir() / "dataset",',
+         '"--dataset_out_path", self.output()["dataset"].path,'),
     ], 4, "app_options() lists the six flags"),
     "app_options() without --minrows": ("01_luigi_tasks.ipynb", "step4-dataset-gen", [
         ('            "--minrows", self.minrows,\n', ""),
@@ -27,12 +54,36 @@ WRONG_SOLUTIONS = {
     ">= 30 in the filter": ("02_spark_job.ipynb", "step3-job-functions", [
         ("> MIN_SPIN_SECONDS", ">= MIN_SPIN_SECONDS"),
     ], 3, "> and not >="),
+    "< 30 in the filter": ("02_spark_job.ipynb", "step3-job-functions", [
+        ("> MIN_SPIN_SECONDS", "< MIN_SPIN_SECONDS"),
+    ], 3, "it keeps what elapsed_seconds < 30 keeps"),
+    "the filter as a SQL string naming the Python constant": ("02_spark_job.ipynb", "step3-job-functions", [
+        ('spins.where(F.col("elapsed_seconds") > MIN_SPIN_SECONDS)',
+         'spins.where("elapsed_seconds > MIN_SPIN_SECONDS")'),
+    ], 3, "a name inside a SQL string"),
+    "countDistinct of the listeners for the spins": ("02_spark_job.ipynb", "step3-job-functions", [
+        ('F.count(F.lit(1)).alias("spins")', 'F.countDistinct("fake_listener_id").alias("spins")'),
+    ], 4, "the number of different listeners in each group"),
+    "validate() that returns instead of raising": ("02_spark_job.ipynb", "step3-job-functions", [
+        ('    if num_rows < minrows:\n        raise FailedValidationError(f"{num_rows} rows < minimum {minrows}")',
+         "    return num_rows >= minrows"),
+    ], 6, "instead of raising"),
     "distinct() forgotten": ("02_spark_job.ipynb", "step3-build-dataset", [
         ("filter_on_spin_time(spins).distinct()", "filter_on_spin_time(spins)"),
-    ], 3, "must call distinct()"),
+    ], 3, "distinct() is missing"),
+    "a left join": ("02_spark_job.ipynb", "step3-build-dataset", [
+        ('listeners.distinct(), "fake_listener_id")', 'listeners.distinct(), "fake_listener_id", "left")'),
+    ], 3, "a left (or outer) join"),
     "columns out of order": ("02_spark_job.ipynb", "step3-build-dataset", [
         (".select(*DATASET_COLUMNS)", ".select(*reversed(DATASET_COLUMNS))"),
     ], 3, "select DATASET_COLUMNS in that order"),
+    "num_rows as counts.count(), the number of groups": ("02_spark_job.ipynb", "step6-job-run", [
+        ('num_rows = counts.agg(F.sum("spins")).first()[0] or 0', "num_rows = counts.count()"),
+    ], 6, "counts.count() counts the groups"),
+    "today instead of the notebook's day": ("03_putting_it_all_together.ipynb", "step1-run-the-day", [
+        ("DatasetGen(date=day)", "DatasetGen(date=datetime.date.today())"),
+    ], 1, "for the notebook's day"),
+    "DatasetGen(date=day) without minrows=TOO_MANY_ROWS": ("03_putting_it_all_together.ipynb", "step4-too-few-rows", [
+        ("DatasetGen(date=day, minrows=TOO_MANY_ROWS)", "DatasetGen(date=day)"),
+    ], 4, "without minrows=TOO_MANY_ROWS"),
 }
-
-

@@ -1,12 +1,17 @@
-"""Luigi inside the kernel (luigi.build), what it logs, the commands it ran as a shell reads them, and the exercises'
-workspace."""
+"""Luigi inside the kernel (luigi.build), what it logs, the commands it ran as a shell reads them, the notebooks'
+terminal commands, and the exercises' workspace."""
+import contextlib
+import importlib
+import io
 import logging
 import os
 import re
 import shlex
+import subprocess
 import sys
 import warnings
 from contextlib import contextmanager
+from pathlib import Path
 from types import SimpleNamespace
 
 from song_plays_luigi.settings import WORKSHOP_ROOT, build_dir
@@ -28,6 +33,7 @@ def build(*tasks, **options):
     if expected_failures:
         expected_failures[-1].unlink(missing_ok=True)  # the file names this run's errors only
     result = luigi.build(list(tasks), detailed_summary=True, **options)
+    result.tasks = list(tasks)  # what the cell asked for, which a checkpoint reads (e.g. DatasetGen's minrows)
     face_line = FACE_LINE.search(result.summary_text)
     if expected_failures and face(result) == ":(" and face_line:
         print(face_line.group(0))
@@ -56,9 +62,50 @@ def expected_failure():
         expected_failures.pop()
 
 
+def quiet_build(*tasks):
+    """build(), printing nothing: a checkpoint's own run. What build() would have printed is in result.output."""
+    with contextlib.redirect_stdout(io.StringIO()) as output:
+        result = build(*tasks)
+    result.output = output.getvalue()
+    return result
+
+
+def command_line(*args, env=None):
+    """A notebook's terminal command, `luigi --module song_plays_tasks ARGS --local-scheduler`, run as a terminal
+    in the workshop folder runs it: in a new Python, which reads the module as its cells last wrote it, with this
+    kernel's environment (the data host, the exercises' workspace) and env, and with the folder this kernel imports
+    song_plays_tasks from (the exercises' workspace/luigi_tasks) first on PYTHONPATH.
+
+    Returns the finished process, with .command (as the notebook shows it) and .summary_text (its log).
+    """
+    module_folder = Path(importlib.import_module("song_plays_tasks").__file__).parent
+    path = os.pathsep.join(filter(None, [str(module_folder), os.environ.get("PYTHONPATH")]))
+    shown = ["luigi", "--module", "song_plays_tasks", *map(str, args), "--local-scheduler"]
+    run = subprocess.run([sys.executable, "-m", "luigi", *shown[1:]], cwd=WORKSHOP_ROOT,  # the kernel's own luigi
+                         env={**os.environ, "PYTHONPATH": path, **(env or {})}, capture_output=True, text=True,
+                         timeout=600)
+    run.command, run.summary_text = shlex.join(shown), run.stderr
+    return run
+
+
 def face(result):
-    """The face luigi ends its summary with: ':)', ':|' or ':('."""
-    return result.status.value[0]
+    """The face luigi ends its summary with: ':)', ':|' or ':(' (of a build, or of a command_line run), else
+    'no summary' (a command that stopped before luigi ran anything)."""
+    if hasattr(result, "status"):
+        return result.status.value[0]
+    found = re.search(r"This progress looks (:\)|:\||:\()", result.summary_text)
+    return found.group(1) if found else "no summary"
+
+
+ERROR_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Exit|Failed|Interrupt)|luigi: error)\b.*")
+
+
+def last_error(text):
+    """The last line of text that names an error, as a traceback's last line does, e.g.
+    "ValueError: Invalid format specifier '%Y/%m/%d' for object of type 'str'"; else its last line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if ERROR_LINE.match(line)]
+    return (errors or lines or ["nothing"])[-1].rstrip(".")
 
 
 def ran(result):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from song_plays_spark.schema import COUNTS_COLUMNS, DATASET_COLUMNS, LISTENERS_SCHEMA, SPINS_SCHEMA
 
-__all__ = ["COUNTS_COLUMNS", "DATASET_COLUMNS", "MIN_SPIN_SECONDS", "read_report", "pandas_reports",
-           "reference_spins", "same_rows"]
+__all__ = ["COUNTS_COLUMNS", "DATASET_COLUMNS", "MIN_SPIN_SECONDS", "broken_rules", "read_report",
+           "pandas_reports", "reference_spins", "same_rows"]
 
 # Labels count plays longer than this many seconds (a play of exactly 30 is dropped).
 MIN_SPIN_SECONDS = 30
@@ -52,6 +52,19 @@ def pandas_reports(spins_path, listeners_path):
 def as_text(df):
     """Every cell as the TSV writes it: missing values are empty fields."""
     return df.astype(str).mask(df.isna(), "").reset_index(drop=True)
+
+
+def broken_rules(dataset):
+    """How many of a dataset's rows break each of the job's rules, e.g. {"without a listener": 27}: only the rules
+    broken. dataset: pandas, with DATASET_COLUMNS, as Spark's toPandas() or read_report gives it (text)."""
+    import pandas as pd
+    listener_columns = [column for column in LISTENERS_SCHEMA if column != "fake_listener_id"]
+    missing = dataset[listener_columns].isna() | (dataset[listener_columns].astype(str) == "")
+    found = {"without a listener": missing.all(axis=1).sum(),
+             f"of {MIN_SPIN_SECONDS} seconds or less":
+                 (pd.to_numeric(dataset["elapsed_seconds"]) <= MIN_SPIN_SECONDS).sum(),
+             "copies of another row": dataset.astype(str).duplicated().sum()}
+    return {rule: int(rows) for rule, rows in found.items() if rows}
 
 
 def same_rows(actual, expected):

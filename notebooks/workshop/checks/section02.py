@@ -1,13 +1,116 @@
-"""Notebook 02 · The Spark job: spark/dataset_gen.py, piece by piece, checked against pandas."""
+"""Notebook 02 · The Spark job: spark/dataset_gen.py, piece by piece, checked against pandas.
+
+The checkpoints call the job's functions as its %%writefile cells last wrote them, on the notebook's inputs, and
+compare with the workshop's own pandas version of the rules (workshop.reports); where the rows differ, the facts
+that tell the causes apart (a comparison, a join, a missing distinct()) say which one it is.
+"""
+import contextlib
+import importlib
+import io
+import operator
 from pathlib import Path
 
-from workshop.luigi_runs import face
-from workshop.checks import show_progress
+from workshop.checks import attempt, error_line, show_progress
 from workshop.coach import Section, expect
-from workshop.reports import COUNTS_COLUMNS, DATASET_COLUMNS, pandas_reports, same_rows
+from workshop.luigi_runs import face
+from workshop.reports import (COUNTS_COLUMNS, DATASET_COLUMNS, MIN_SPIN_SECONDS, as_text, broken_rules,
+                              pandas_reports, read_report, reference_spins, same_rows)
 
 section = Section("02_spark_job")
 hint, solution, progress = section.hint, section.solution, show_progress
+
+COMPARISONS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "==": operator.eq,
+               "!=": operator.ne}
+FILTER_HINTS = {  # the comparison a filter's row count matches: its hints
+    ">=": ["a play of exactly 30 seconds is dropped: > and not >=", "F.col('elapsed_seconds') > MIN_SPIN_SECONDS"],
+    "<": ["the comparison is reversed: it keeps the short plays, which labels do not pay for",
+          "keep the spins longer than 30 seconds: elapsed_seconds > MIN_SPIN_SECONDS"],
+}
+FILTER_HINTS["<="] = FILTER_HINTS["<"]
+DATASET_CAUSES = {  # a rule the rows break: the cause in the lesson's words, and its hints
+    "without a listener": ("the join keeps spins whose listener is unknown: a left (or outer) join", [
+        "an inner join drops the spins whose listener is unknown: Spark's join() does that by default, pandas' "
+        "merge with how='inner'", "unique_spins.join(listeners.distinct(), 'fake_listener_id'), with no how="]),
+    f"of {MIN_SPIN_SECONDS} seconds or less": ("the spins are not filtered first", [
+        "the rows must come from the filtered spins: build_dataset starts from filter_on_spin_time(spins)",
+        "unique_spins = filter_on_spin_time(spins).distinct()"]),
+    "copies of another row": ("distinct() is missing: a spin the feed delivered twice is there twice", [
+        "distinct() keeps one of each identical row (drop_duplicates() in pandas): build_dataset must call it on "
+        "the filtered spins", "unique_spins = filter_on_spin_time(spins).distinct(), then the join"]),
+}
+NUM_ROWS = ["num_rows must be the dataset's rows: the sum of the counts' spins (counts.count() counts the groups)",
+            "num_rows = counts.agg(F.sum('spins')).first()[0] or 0"]
+RUN_ERROR = "call it in a cell of your own to read the whole error: its last line in dataset_gen.py is the one to fix"
+UNRESOLVED = ["a name inside a SQL string such as 'elapsed_seconds > MIN_SPIN_SECONDS' is a column: the Python "
+              "constant is not one", "write the condition in Python: F.col('elapsed_seconds') > MIN_SPIN_SECONDS"]
+
+
+def lesson_module():
+    """dataset_gen as its %%writefile cells last wrote it."""
+    return importlib.import_module("dataset_gen")
+
+
+def called(what, call):
+    """What call() gives; an error fails the checkpoint, with the call and the error's first line."""
+    value, error = attempt(call)
+    expect(error is None, f"{what} raised {error_line(error)}",
+           hint=UNRESOLVED if "cannot be resolved" in str(error) else RUN_ERROR)
+    return value
+
+
+def expect_filtered(kept, seconds, what):
+    """kept rows are those longer than MIN_SPIN_SECONDS; else the comparisons that keep as many rows."""
+    longer = int((seconds > MIN_SPIN_SECONDS).sum())
+    alike = [sign for sign, compare in COMPARISONS.items() if compare(seconds, MIN_SPIN_SECONDS).sum() == kept]
+    expect(kept == longer, f"{what} keeps {kept} of {len(seconds)} spins, and {longer} are longer than "
+           f"{MIN_SPIN_SECONDS} seconds" + (f": it keeps what elapsed_seconds {' or '.join(alike)} "
+                                           f"{MIN_SPIN_SECONDS} keeps" if alike else ""),
+           hint=FILTER_HINTS.get(alike[0] if alike else None, "keep elapsed_seconds > 30: longer than 30 seconds"))
+
+
+def expect_dataset_rows(rows, expected, what):
+    """rows (pandas) are the expected ones (as many, when expected is a number); else the rules they break, each
+    with its cause, and the hints of the first."""
+    broken = broken_rules(rows)
+    right = len(rows) == expected if isinstance(expected, int) else same_rows(rows, expected)
+    count = expected if isinstance(expected, int) else len(expected)
+    causes = "".join(f"; {n} of them are {rule}, so {DATASET_CAUSES[rule][0]}" for rule, n in broken.items())
+    expect(right and not broken, f"{what} has {len(rows)} rows, pandas' reference {count}{causes}",
+           hint=DATASET_CAUSES[next(iter(broken))][1] if broken else
+           "filter, distinct(), then an inner join to the listeners on fake_listener_id")
+
+
+def expect_validate(job):
+    """validate() raises FailedValidationError with both numbers for too few rows, and lets enough pass."""
+    returned, raised = attempt(lambda: job.validate(9, 10))
+    expect(raised is not None, f"validate(9, 10) returned {returned!r} instead of raising: run() would go on and "
+           "write the reports of a day that is too small", hint=[
+               "run() does not look at what validate() returns: too few rows must stop the job, with an error",
+               "if num_rows < minrows: raise FailedValidationError(f'{num_rows} rows < minimum {minrows}')"])
+    expect(error_line(raised) == "FailedValidationError: 9 rows < minimum 10", f"validate(9, 10) raised "
+           f"{error_line(raised)}", hint="raise FailedValidationError(f'{num_rows} rows < minimum {minrows}'): "
+                                         "notebook 03 looks for it, both numbers included, in luigi's log")
+    for enough in (11, 10):
+        _, raised = attempt(lambda: job.validate(enough, 10))
+        expect(raised is None, f"validate({enough}, 10) raised {error_line(raised)}",
+               hint="a day with at least minrows rows passes: raise only when num_rows < minrows")
+
+
+def expect_counts(counts, dataset, expected, what):
+    """counts are the expected ones; else whether they count listeners, or are right in another order."""
+    expect(list(counts.columns) == COUNTS_COLUMNS, f"{what}'s columns are {list(counts.columns)}",
+           hint="group by fake_zipcode, subscription_type and name the count column spins")
+    counts = as_text(counts)
+    listeners = as_text(dataset.groupby(COUNTS_COLUMNS[:2])["fake_listener_id"].nunique().rename("spins").reset_index())
+    expect(not same_rows(counts, listeners) or same_rows(counts, expected),
+           f"{what}'s spins are the number of different listeners in each group, not of spins", hint=[
+               "countDistinct('fake_listener_id') counts each listener once: the report counts every spin, each row",
+               ".agg(F.count(F.lit(1)).alias('spins'))"])
+    expect(same_rows(counts, expected), f"{what} gives other counts than pandas' reference", hint=[
+        "a groupBy on fake_zipcode and subscription_type, and a count of the rows of each group, named spins",
+        "df.groupBy('fake_zipcode', 'subscription_type').agg(F.count(F.lit(1)).alias('spins'))"])
+    expect(counts.equals(expected), f"{what} gives the right counts, in another order",
+           hint="order by fake_zipcode, then subscription_type: .orderBy('fake_zipcode', 'subscription_type')")
 
 
 @section.checkpoint(1, "both inputs are on disk", hints=[
@@ -24,9 +127,15 @@ def step1(inputs, spins_path, listeners_path):
     "argparse turns each flag's text into a value with the type= you give add_argument.",
     "type=day parses --day with datetime.date.fromisoformat, and a ValueError there becomes a usage error, "
     "exit code 2; type=non_negative_int does the same for --minrows."])
-def step2(args, usage_exit_code, day):
-    expect(args.day == day and args.minrows == 100, f"parsed day={args.day}, minrows={args.minrows}",
+def step2(day, spins_path, listeners_path):
+    job = lesson_module()
+    args = job.parse_args(["--day", day.isoformat(), "--minrows", "100", "--listeners_path", listeners_path,
+                           "--spins_path", spins_path, "--dataset_out_path", "d", "--analysis_out_path", "a"])
+    expect(args.day == day and args.minrows == 100, f"parsed day={args.day!r}, minrows={args.minrows!r}",
            hint="--day should parse into a date and --minrows into an int")
+    with contextlib.redirect_stderr(io.StringIO()):  # argparse's usage: this failure is the one asked for
+        _, usage_error = attempt(lambda: job.parse_args(["--day", "2019-02-30"]))
+    usage_exit_code = getattr(usage_error, "code", None)
     expect(usage_exit_code == 2, f"a bad --day exited with {usage_exit_code}",
            hint="let argparse report bad values: give add_argument a type= that raises ValueError")
 
@@ -40,17 +149,23 @@ def step2(args, usage_exit_code, day):
     "drop_duplicates(), merge(..., on='fake_listener_id', how='inner').",
     "build_dataset: unique_spins = filter_on_spin_time(spins).distinct(); return unique_spins.join("
     "listeners.distinct(), 'fake_listener_id').select(*DATASET_COLUMNS)."])
-def step3(filtered, unique, dataset, filtered_pd, distinct_pd, joined_pd):
-    expect(filtered.count() == len(filtered_pd), f"{filtered.count()} rows after the filter, pandas has {len(filtered_pd)}",
-           hint="keep elapsed_seconds > 30: a play of exactly 30 seconds is dropped (> and not >=)")
-    expect(unique.count() == len(distinct_pd), f"{unique.count()} rows after distinct(), pandas has {len(distinct_pd)}",
-           hint="drop_duplicates() in pandas keeps one of each identical row, as distinct() does")
-    expect(dataset.count() == len(joined_pd),
-           f"{dataset.count()} rows in build_dataset's result, pandas has {len(joined_pd)}",
-           hint="build_dataset must call distinct() on the filtered spins, then join them to the listeners "
-                "on fake_listener_id")
-    expect(dataset.columns == DATASET_COLUMNS, f"the columns are {dataset.columns}",
+def step3(spins, listeners, spins_pd, listeners_pd, filtered_pd, distinct_pd, joined_pd):
+    job = lesson_module()
+    seconds = spins_pd["elapsed_seconds"]
+    unique = len(reference_spins(spins_pd))
+    joined = len(reference_spins(spins_pd).merge(listeners_pd.drop_duplicates(), on="fake_listener_id"))
+    expect_filtered(called("filter_on_spin_time(spins)", lambda: job.filter_on_spin_time(spins).count()), seconds,
+                    "filter_on_spin_time(spins)")
+    expect_filtered(len(filtered_pd), seconds, "filtered_pd")
+    expect(len(distinct_pd) == unique, f"distinct_pd has {len(distinct_pd)} rows, and {unique} of the filtered spins "
+           "differ", hint="drop_duplicates() in pandas keeps one of each identical row, as distinct() does")
+    dataset = called("build_dataset(spins, listeners)", lambda: job.build_dataset(spins, listeners).toPandas())
+    expect(list(dataset.columns) == DATASET_COLUMNS, f"the columns are {list(dataset.columns)}",
            hint="select DATASET_COLUMNS in that order: fake_listener_id first, then the spin's, then the listener's")
+    expect_dataset_rows(dataset, joined, "build_dataset(spins, listeners)")
+    expect(set(DATASET_COLUMNS) <= set(joined_pd.columns), f"joined_pd's columns are {list(joined_pd.columns)}",
+           hint="merge the listeners on='fake_listener_id', so that each column appears once")
+    expect_dataset_rows(joined_pd, joined, "joined_pd")
 
 
 @section.checkpoint(4, "the counts by zip and subscription equal pandas', in the same order",
@@ -58,11 +173,12 @@ def step3(filtered, unique, dataset, filtered_pd, distinct_pd, joined_pd):
     "A groupBy on two columns, a count named spins, and an order.",
     "df.groupBy('fake_zipcode', 'subscription_type').agg(F.count(F.lit(1)).alias('spins')), "
     "then .orderBy('fake_zipcode', 'subscription_type')."])
-def step4(counts_spark, counts_pd):
-    expect(list(counts_spark.columns) == COUNTS_COLUMNS, f"the columns are {list(counts_spark.columns)}",
-           hint="group by fake_zipcode, subscription_type and name the count column spins")
-    expect(counts_spark.astype(str).equals(counts_pd.astype(str)), "the counts differ from pandas'",
-           hint="order by fake_zipcode, then subscription_type; count the distinct dataset, not the raw spins")
+def step4(spins, listeners, spins_path, listeners_path):
+    job = lesson_module()
+    dataset, expected = pandas_reports(spins_path, listeners_path)
+    counts = called("count_spins_by_sub(dataset)",
+                    lambda: job.count_spins_by_sub(job.build_dataset(spins, listeners)).toPandas())
+    expect_counts(counts, dataset, expected, "count_spins_by_sub(dataset)")
 
 
 @section.checkpoint(5, "count() alone caches nothing; persist() does, and the plan reads from memory", hints=[
@@ -85,19 +201,27 @@ def step5(recipe, persisted, reads_from_memory):
     "dataset = build_dataset(read_spins(spark, args.spins_path), read_listeners(spark, args.listeners_path)); "
     "counts = count_spins_by_sub(dataset).persist(); num_rows = counts.agg(F.sum('spins')).first()[0] or 0; "
     "then validate, write_reports, and return num_rows."])
-def step6(args, written_dataset, written_counts, spins_path, listeners_path):
+def step6(spark, args, spins_path, listeners_path):
+    job = lesson_module()
+    expect_validate(job)
     expected_dataset, expected_counts = pandas_reports(spins_path, listeners_path)
+    groups = len(expected_counts)
+    num_rows, raised = attempt(lambda: job.run(spark, args))  # the job again, as its cells last wrote it
+    counted_groups = f"{groups} rows < minimum" in str(raised) or num_rows == groups != len(expected_dataset)
+    expect(raised is None, f"run(spark, args) raised {error_line(raised)}" + (
+        f": {groups} is the number of groups in the counts, not of rows" if counted_groups else ""),
+           hint=NUM_ROWS if counted_groups else RUN_ERROR)
     for folder in (args.dataset_out_path, args.analysis_out_path):
         expect((Path(folder) / "_SUCCESS").exists(), f"{folder} has no _SUCCESS",
                hint="write_reports marks both folders at the end; did run() reach it?")
+    written_dataset, written_counts = read_report(args.dataset_out_path), read_report(args.analysis_out_path)
     expect(list(written_dataset.columns) == DATASET_COLUMNS, f"the dataset header is {list(written_dataset.columns)}",
            hint="write with header true and select the columns in DATASET_COLUMNS order")
-    expect(list(written_counts.columns) == COUNTS_COLUMNS, f"the counts header is {list(written_counts.columns)}",
-           hint="the counts' columns are fake_zipcode, subscription_type, spins")
-    expect(same_rows(written_dataset, expected_dataset), "the dataset's rows differ from pandas'",
-           hint="check the filter, the join and distinct() (step 3), and the timestampFormat")
-    expect(written_counts.equals(expected_counts), "the counts differ from pandas'",
-           hint="count the distinct dataset, ordered by zip and subscription")
+    expect_dataset_rows(written_dataset, expected_dataset, "the dataset report")
+    expect_counts(written_counts, expected_dataset, expected_counts, "the counts report")
+    expect(num_rows == len(expected_dataset), f"run() returned {num_rows!r}, and the dataset has "
+           f"{len(expected_dataset)} rows" + (": that is the number of groups in the counts" if counted_groups else ""),
+           hint=NUM_ROWS)
 
 
 @section.checkpoint(7, "the job's unit tests pass", hints=[

@@ -1,10 +1,15 @@
-"""Notebook 03 · Putting it all together: the whole day from Luigi, the reports, failure and recovery."""
+"""Notebook 03 · Putting it all together: the whole day from Luigi, the reports, failure and recovery.
+
+A run's result says which tasks its cell asked for (workshop.build keeps them): the checkpoints read their
+parameters, so that a task built with the wrong ones is named as the cause, not the job."""
+import importlib
+
 from song_plays_luigi.settings import data_dir
-from workshop.luigi_runs import face
 from workshop.checks import show_progress
+from workshop.checks.section02 import expect_counts, expect_dataset_rows
 from workshop.coach import Section, expect
-from workshop.luigi_runs import commands_run
-from workshop.reports import COUNTS_COLUMNS, DATASET_COLUMNS, pandas_reports, same_rows
+from workshop.luigi_runs import commands_run, face
+from workshop.reports import DATASET_COLUMNS, pandas_reports
 
 section = Section("03_putting_it_all_together")
 hint, solution, progress = section.hint, section.solution, show_progress
@@ -18,11 +23,29 @@ def success_files(day):
     return [day_output(day) / "dataset/_SUCCESS", day_output(day) / "counts_by_zip_sub/_SUCCESS"]
 
 
+def asked_for(result):
+    """The tasks the cell's workshop.build(...) was given; the checkpoint fails when result is something else."""
+    expect(hasattr(result, "tasks"), f"the run's result is {result!r}, not what workshop.build(...) returns",
+           hint="workshop.build(task) runs it as luigi.build does, prints luigi's summary and returns its result")
+    return result.tasks
+
+
+def dataset_gen(**parameters):
+    return importlib.import_module("song_plays_tasks").DatasetGen(**parameters)
+
+
 @section.checkpoint(1, "DatasetGen ends :) with both _SUCCESS files, after one spark-submit",
                     cells=["step1-run-the-day"], hints=[
     "One call runs the whole day: luigi works out the downloads DatasetGen needs, then submits the job.",
     "result = workshop.build(...) with one DatasetGen task for the day: song_plays_tasks.DatasetGen(date=day)."])
 def step1(result, commands, day):
+    asked = asked_for(result)
+    other_days = [task.date for task in asked if getattr(task, "date", day) != day]
+    expect([task.task_id for task in asked] == [dataset_gen(date=day).task_id],
+           f"the cell ran {', '.join(map(repr, asked))}, not {dataset_gen(date=day)!r}"
+           + (f": {other_days[0]} is not the notebook's day" if other_days else ""), hint=[
+               "run DatasetGen for the notebook's day, day: the day the remote has published",
+               "result = workshop.build(song_plays_tasks.DatasetGen(date=day))"])
     expect(face(result) == ":)", f"the run ended {face(result)}, not :)",
            hint="read the error above: the lines after 'spark-submit failed' come from your job")
     for success in success_files(day):
@@ -45,12 +68,8 @@ def step2(dataset, counts, day):
         data_dir() / f"spins/{day:%Y/%m/%d}/spins.snappy.parquet", data_dir() / "listeners/listeners.snappy.parquet")
     expect(list(dataset.columns) == DATASET_COLUMNS, f"the dataset header is {list(dataset.columns)}",
            hint="select the columns in DATASET_COLUMNS order before writing")
-    expect(list(counts.columns) == COUNTS_COLUMNS, f"the counts header is {list(counts.columns)}",
-           hint="the counts' columns are fake_zipcode, subscription_type, spins")
-    expect(same_rows(dataset, expected_dataset), "the dataset's rows differ from pandas'",
-           hint="check filter_on_spin_time (> 30), the inner join and distinct() in section 2")
-    expect(counts.equals(expected_counts), "the counts differ from pandas'",
-           hint="count the distinct dataset by fake_zipcode and subscription_type, ordered by both")
+    expect_dataset_rows(dataset, expected_dataset, "the dataset report")
+    expect_counts(counts, expected_dataset, expected_counts, "the counts report")
     expect(counts["spins"].astype(int).sum() == len(dataset), "the counts do not add up to the dataset's rows",
            hint="count_spins_by_sub must count the dataset the job wrote")
 
@@ -69,6 +88,11 @@ def step3(rerun, log):
     "minrows is a parameter of DatasetGen: a task with another value is another task.",
     "failed = workshop.build(...) with song_plays_tasks.DatasetGen(date=day, minrows=TOO_MANY_ROWS)."])
 def step4(failed, log, day, TOO_MANY_ROWS):  # noqa: N803 - the notebook's parameter
+    [asked] = asked_for(failed)
+    expect(getattr(asked, "minrows", None) == TOO_MANY_ROWS, f"the cell ran {asked!r}: without "
+           "minrows=TOO_MANY_ROWS, that is the day's usual run, which passes", hint=[
+               "the step asks for more rows than any day has: build the task with that minimum, or it has the "
+               "default one", "song_plays_tasks.DatasetGen(date=day, minrows=TOO_MANY_ROWS)"])
     log_text = "\n".join(log)
     expect(face(failed) == ":(", f"the run ended {face(failed)}, not :(",
            hint="validate() must raise when num_rows < minrows, and run() must call it")
