@@ -188,6 +188,14 @@ def run_all(page):
     return time.monotonic() - started
 
 
+def run_cell(page, index):
+    """Run one cell (Ctrl+Enter on it) and return what it shows."""
+    cells(page).nth(index).locator(".jp-InputPrompt").click()
+    page.keyboard.press("Control+Enter")
+    wait_until_every_cell_ran(page)
+    return cells(page).nth(index).locator(".jp-OutputArea").inner_text()
+
+
 def add_cell_below_and_run(page, index, source, artifacts):
     """Select cell `index`, add a cell below it (b), type source and run it (Shift+Enter)."""
     cells(page).nth(index).locator(".jp-InputPrompt").click()
@@ -229,7 +237,8 @@ def assert_every_checkpoint_passed(saved, name):
 def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_passes(jupyter_lab, artifacts):
     """01 to 03 in the exercise edition, in order, in one workspace: type each TODO's solution through the editor,
     Run All, and every checkpoint passes. In 01 a planted mistake comes first: the page shows the clean failure
-    and its hint; check.hint and check.solution then run through the UI."""
+    naming its cause; check.hint and check.solution run through the UI; the fixed cell and the checkpoint, run
+    again alone, pass."""
     from playwright.sync_api import sync_playwright
     from planted_mistakes import WRONG_SOLUTIONS
 
@@ -243,7 +252,8 @@ def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_p
             open_notebook(page, url, token, path)
             solutions = solutions_of(workshop, name)
             if name == "01_luigi_tasks.ipynb":
-                _, tag, edits, number, hint = WRONG_SOLUTIONS["output path without the date"]
+                # One of the mistakes students made when we watched: a plain luigi.Parameter for the date.
+                _, tag, edits, number, hint = WRONG_SOLUTIONS["date = luigi.Parameter() in DownloadSpins"]
                 in_file = nbformat.read(workshop / path, as_version=4).cells
                 [mistake_at] = [i for i, cell in enumerate(in_file) if tag in cell.metadata.get("tags", [])]
                 [check_at] = [i for i, cell in enumerate(in_file) if cell.source == f"check.step{number}()"]
@@ -263,13 +273,18 @@ def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_p
                 # The failure showed the cause's hint; the next is the step's first.
                 assert re.search(rf"Hint 2 of \d for CHECKPOINT {number}", first_hint), first_hint
                 said = add_cell_below_and_run(page, check_at + 1, f"check.solution({number})", artifacts)
-                assert "in a new cell below" in said, said
+                assert "in a new cell below" in said and "It replaces your cell under" in said, said
                 loaded = cells(page).nth(check_at + 3)
                 assert "%%writefile -a ../workspace/luigi_tasks/song_plays_tasks.py" in loaded.inner_text()
                 assert loaded.locator(".jp-InputPrompt").inner_text().strip() in ("[ ]:", ""), "it ran by itself"
                 loaded.scroll_into_view_if_needed()
                 page.screenshot(path=str(artifacts / "jupyterlab_hint_and_solution.png"))
-                type_into_cell(page, mistake_at, solutions[mistake_at][1], artifacts)  # the fix
+                # The fix, and only that cell and the checkpoint run again: it checks the code as last written.
+                type_into_cell(page, mistake_at, solutions[mistake_at][1], artifacts)
+                rerun = [run_cell(page, index) for index in (mistake_at, check_at)][-1]
+                assert f"CHECKPOINT {number} passed" in rerun, rerun
+                cells(page).nth(check_at).scroll_into_view_if_needed()
+                page.screenshot(path=str(artifacts / "jupyterlab_fixed_cell_rerun.png"))
             else:
                 for index, (_, source) in solutions.items():
                     type_into_cell(page, index, source, artifacts)
