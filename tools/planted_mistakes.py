@@ -64,6 +64,9 @@ WRONG_SOLUTIONS = {
     "countDistinct of the listeners for the spins": ("02_spark_job.ipynb", "step3-job-functions", [
         ('F.count(F.lit(1)).alias("spins")', 'F.countDistinct("fake_listener_id").alias("spins")'),
     ], 4, "the number of different listeners in each group"),
+    "the counts ordered by subscription first": ("02_spark_job.ipynb", "step3-job-functions", [
+        ('.orderBy("fake_zipcode", "subscription_type")', '.orderBy("subscription_type", "fake_zipcode")'),
+    ], 4, "in another order"),
     "validate() that returns instead of raising": ("02_spark_job.ipynb", "step3-job-functions", [
         ('    if num_rows < minrows:\n        raise FailedValidationError(f"{num_rows} rows < minimum {minrows}")',
          "    return num_rows >= minrows"),
@@ -86,4 +89,8 @@ WRONG_SOLUTIONS = {
     "DatasetGen(date=day) without minrows=TOO_MANY_ROWS": ("03_putting_it_all_together.ipynb", "step4-too-few-rows", [
         ("DatasetGen(date=day, minrows=TOO_MANY_ROWS)", "DatasetGen(date=day)"),
     ], 4, "without minrows=TOO_MANY_ROWS"),
+    "luigi.build instead of workshop.build": ("03_putting_it_all_together.ipynb", "step4-too-few-rows", [
+        ("failed = workshop.build(song_plays_tasks.DatasetGen(date=day, minrows=TOO_MANY_ROWS))",
+         "failed = luigi.build([song_plays_tasks.DatasetGen(date=day, minrows=TOO_MANY_ROWS)], local_scheduler=True)"),
+    ], 4, "not what workshop.build(...) returns"),
 }
