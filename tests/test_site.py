@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="Debian's chromium is not installed (apt-get install chromium)")]
 
 
-@pytest.fixture(scope="module")
+# Session-scoped: under pytest-xdist another module's tests may run between these two, which would tear a
+# module-scoped site down and build it again (about two minutes).
+@pytest.fixture(scope="session")
 def site_dir(solution_runs, artifacts):
     """make site's own command, with the pages from the notebook tests' runs (solution_runs makes any missing)."""
     for name, *_ in NOTEBOOKS:
@@ -32,7 +34,7 @@ def site_dir(solution_runs, artifacts):
     return site
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site(site_dir):
     with DataServer(site_dir) as server:
         yield server.url
