@@ -181,7 +181,7 @@ class WorkshopSparkSubmitTask(SparkSubmitTask):
             self.check_remote()
         if not Path(self.app).exists():
             raise FileNotFoundError(f"The Spark app {self.app} does not exist yet: "
-                                    "you write it in section 2 (notebooks/02_spark_job.ipynb).")
+                                    "you write it in section 2, notebook 02_spark_job.ipynb.")
         # Two pipelines started for the same outputs take turns, and the second finds them done.
         folders = [os.path.dirname(target.path) for target in flatten(self.output())]
         with exclusive_lock(Path(os.path.commonpath(folders))):
