@@ -144,12 +144,14 @@ def claims(markdown):
 
 def prose():
     """(where, markdown): every markdown cell of the solution notebooks (the exercises are made from them, and the
-    answers are shown in the solution edition), and the README."""
+    answers are shown in the solution edition), the README and the site's pages."""
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
             if cell.cell_type == "markdown":
                 yield f"{path.name}, cell {index} ({cell.get('id')})", cell.source
     yield "README.md", (ROOT / "README.md").read_text()
+    for page in sorted((ROOT / "tools" / "site").glob("*.md")):  # the site's own pages: glossary, Spark UI tour
+        yield page.relative_to(ROOT).as_posix(), page.read_text()
 
 
 def findings():

@@ -1,8 +1,10 @@
 """Build the workshop's site into build/site/ (make site): Sphinx with MyST-NB, offline.
 
 Pages: an index (the README's sections table and the exercise links), the solution notebooks with the outputs
-of their papermill runs, and the exercise notebooks as students get them. Each notebook page has the theme's
-launch buttons: Binder and Colab.
+of their papermill runs, the exercise notebooks as students get them, a glossary (glossary.md) and a tour of the
+Spark UI (spark_ui_tour.md) whose screenshots spark_ui_tour.py takes afresh at each build, into the build folder:
+one local SparkSession runs the day's job, and Debian's Chromium photographs the UI. Each notebook page has the
+theme's launch buttons: Binder and Colab.
 
     python tools/site/build.py                      # make site: runs the notebooks itself, into build/site-executed/
     python tools/site/build.py --executed DIR       # pages from notebooks already executed in DIR (the site test's)
@@ -17,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -29,6 +32,8 @@ SITE = ROOT / "build" / "site"
 EXECUTED = ROOT / "build" / "site-executed"
 RUN_COPY = ROOT / "build" / "site-run"
 LEFT_OUT = ("navigation", "bootstrap")  # the site has its own navigation and launch buttons
+HERE = Path(__file__).resolve().parent
+PAGES = ("glossary.md", "spark_ui_tour.md")  # written by hand, next to this file
 RELATIVE_LINK = re.compile(r"\]\(((?:\.\./)+)([^)#\s]+)(#[^)]*)?\)")
 
 
@@ -126,7 +131,25 @@ and run `make lab`.
 
 {exercises}
 ```
+
+```{{toctree}}
+:caption: Reference
+:maxdepth: 1
+
+spark_ui_tour
+glossary
+```
 """
+
+
+def spark_ui_screenshots(out):
+    """The tour's PNGs of the Spark UI, made now (spark_ui_tour.py, in a process of its own: its JVM ends with it)."""
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, str(HERE / "spark_ui_tour.py"), str(out)], capture_output=True, text=True,
+                         timeout=900)
+    if run.returncode != 0:
+        raise SystemExit(f"the Spark UI's screenshots failed:\n{run.stdout[-3000:]}{run.stderr[-3000:]}")
+    print(f"the Spark UI tour's screenshots took {time.monotonic() - started:.1f} s", flush=True)
 
 
 def build(executed=None, site=SITE):
@@ -137,6 +160,9 @@ def build(executed=None, site=SITE):
         stage_notebook(path, Path("notebooks") / name, stage)
         stage_notebook(ROOT / "notebooks" / "exercises" / name, Path("notebooks") / "exercises" / name, stage)
     (stage / "index.md").write_text(index_page())
+    for page in PAGES:
+        shutil.copy(HERE / page, stage / page)
+    spark_ui_screenshots(stage / "spark_ui")
     shutil.rmtree(site, ignore_errors=True)
     return subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going",
                            "-c", str(Path(__file__).resolve().parent), str(stage), str(site)]).returncode
