@@ -77,6 +77,9 @@ def shoot(ui, out):
 
 
 def main(out):
+    if not CHROMIUM.exists():
+        raise SystemExit(f"the Spark UI tour photographs the UI with Debian's Chromium, and {CHROMIUM} is not "
+                         "installed: apt-get install chromium")
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     sys.path[:0] = [str(ROOT / "spark"), str(ROOT / "notebooks")]
