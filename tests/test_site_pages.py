@@ -3,6 +3,9 @@ of the Spark UI are in the site's table of contents. Fast: reads the sources; te
 site."""
 import re
 import sys
+from pathlib import Path
+
+import pytest
 
 from conftest import ROOT
 
@@ -58,3 +61,18 @@ def test_the_glossary_and_the_spark_ui_tour_are_in_the_sites_table_of_contents()
 def test_the_tour_shows_one_screenshot_of_each_page_the_tour_script_takes():
     images = re.findall(r"```\{image\} (\S+)", TOUR.read_text())
     assert images == [f"spark_ui/spark_ui_{name}.png" for name in spark_ui_tour.PAGES], images
+
+
+def test_a_notebooks_link_to_a_glossary_entry_becomes_the_sites_cross_reference():
+    """In JupyterLab and on GitHub the link opens tools/site/glossary.md; on the site it is Sphinx's {term}, which
+    the build checks."""
+    solution, exercise = Path("notebooks/02_spark_job.ipynb"), Path("notebooks/exercises/02_spark_job.ipynb")
+    assert build.site_links("a [**shuffle**](../tools/site/glossary.md#term-Shuffle) and [`explain()`]"
+                            "(../tools/site/glossary.md#term-Plan-explain)", solution) == \
+        "a {term}`shuffle <Shuffle>` and {term}`explain() <Plan / explain>`"
+    assert build.site_links("[tasks](../../tools/site/glossary.md#term-Task-Spark)", exercise) == \
+        "{term}`tasks <Task (Spark)>`"
+    assert build.site_links("[the glossary](../../tools/site/glossary.md)", exercise) == \
+        "[the glossary](../../glossary.md)"
+    with pytest.raises(SystemExit, match="no glossary entry term-Shufle"):
+        build.site_links("[shuffle](../tools/site/glossary.md#term-Shufle)", solution)

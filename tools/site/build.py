@@ -35,6 +35,7 @@ LEFT_OUT = ("navigation", "bootstrap")  # the site has its own navigation and la
 HERE = Path(__file__).resolve().parent
 PAGES = ("glossary.md", "spark_ui_tour.md")  # written by hand, next to this file
 RELATIVE_LINK = re.compile(r"\]\(((?:\.\./)+)([^)#\s]+)(#[^)]*)?\)")
+GLOSSARY_LINK = re.compile(r"\[([^\]]+)\]\(((?:\.\./)+)tools/site/glossary\.md#([^)\s]+)\)")
 
 
 def up_to_date(executed, source):
@@ -76,13 +77,33 @@ def run_in_a_copy(names):
                                    cwd=str(RUN_COPY / "notebooks"), kernel_name="python3", progress_bar=False)
 
 
+def glossary_terms():
+    """{anchor: term} of the glossary's entries: "term-Task-Spark" -> "Task (Spark)", as Sphinx names them."""
+    blocks = re.findall(r"```\{glossary\}\n(.*?)\n```", (HERE / "glossary.md").read_text(), re.DOTALL)
+    terms = [term for block in blocks for term in re.findall(r"^(\S.*)$", block, re.MULTILINE)]
+    return {"term-" + re.sub(r"[^\w]+", "-", term).strip("-"): term for term in terms}
+
+
 def site_links(markdown, page):
-    """Links that leave the notebooks (../benchmarks/README.md) point at the repository; links to pages stay."""
+    """Links that leave the notebooks (../benchmarks/README.md) point at the repository; links to pages stay.
+    A link to a glossary entry, [shuffle](../tools/site/glossary.md#term-Shuffle) (JupyterLab and GitHub open the
+    file), becomes the site's cross-reference to it, which the build checks."""
+    terms = glossary_terms()
+
+    def term(match):
+        text, up, anchor = match.groups()
+        if (ROOT / page.parent / up / "tools/site/glossary.md").resolve() != HERE / "glossary.md" or anchor not in terms:
+            raise SystemExit(f"{page}: [{text}]: no glossary entry {anchor} at {up}tools/site/glossary.md")
+        return f"{{term}}`{text.replace('`', '').replace('*', '')} <{terms[anchor]}>`"
+    markdown = GLOSSARY_LINK.sub(term, markdown)
+
     def replace(match):
         target = (ROOT / page.parent / (match.group(1) + match.group(2))).resolve()
         inside = target.is_relative_to(ROOT / "notebooks") and target.suffix == ".ipynb"
         if inside:
             return match.group(0)
+        if target.parent == HERE and target.name in PAGES:  # the site's own page, at the site's root
+            return f"]({os.path.relpath(target.name, page.parent)}{match.group(3) or ''})"
         where = target.relative_to(ROOT).as_posix()
         return f"]({navigation.repository_url()}/blob/{navigation.BRANCH}/{where}{match.group(3) or ''})"
     return RELATIVE_LINK.sub(replace, markdown)
