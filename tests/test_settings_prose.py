@@ -50,6 +50,7 @@ def memory(text):
 MEMORY = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(m|g|MB|GB|MiB|GiB)(?![\w])")
 COUNT = re.compile(r"(?<![\w.\[-])(\d+)(?![\w.\]-]|\s?(?:MB|GB|MiB|GiB|KB|m|g|s|ms|%|seconds|minutes)\b)")
 MASTER = re.compile(r"local\[(\d+|\*)\]")
+REFERENCE = re.compile(r"(?:step|section|cell|notebook|question|checkpoint|part|line|#)s?\s*$", re.IGNORECASE)
 
 
 def settings():
@@ -88,8 +89,9 @@ def quantities(sentence, kind):
     """(start, end, value) of each number of that kind in the sentence."""
     if kind == "memory":
         return [(m.start(), m.end(), megabytes(*m.groups())) for m in MEMORY.finditer(sentence)]
-    if kind == "count":
-        return [(m.start(), m.end(), int(m.group(1))) for m in COUNT.finditer(sentence)]
+    if kind == "count":  # not a reference such as "(step 7)" or "section 2"
+        return [(m.start(), m.end(), int(m.group(1))) for m in COUNT.finditer(sentence)
+                if not REFERENCE.search(sentence[:m.start()])]
     return [(m.start(), m.end(), m.group(0)) for m in MASTER.finditer(sentence)]
 
 
@@ -166,6 +168,7 @@ def findings():
     "luigi.cfg's `[spark] executor-memory` sizes each executor: print it from code.",
     "Binder gives 2 GB to everything, and a 1.7 GB notebook is near the edge.",
     "Set the master to local[4], for example, to use four cores.",
+    "Compare a stage's task count with spark.sql.shuffle.partitions (step 7): where it has fewer, AQE merged them.",
 ])
 def test_a_setting_quoted_as_configured_or_not_quoted_at_all_is_fine(text):
     assert claims(text) == []
