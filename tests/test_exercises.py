@@ -86,6 +86,26 @@ def test_a_whole_class_of_a_module_becomes_a_todo_that_leaves_the_module_importa
     assert "A" not in namespace and namespace["b"]() == 2
 
 
+def test_the_exercises_rewrite_the_paths_their_tasks_write_and_leave_prose_about_other_folders_alone():
+    """The exercise edition's tasks write under workspace/data/: the prose that names those outputs says so.
+    A month's glob, a folder of the original workshop and a path under another folder are not the edition's."""
+    written = ("The data goes to `data/`. The output sits in `data/spins/YYYY/MM/DD/spins.snappy.parquet`, the "
+               "listeners in `data/listeners/listeners.snappy.parquet`, the reports in "
+               "`data/output/YYYY/MM/DD/dataset/`.\n\n```bash\nrm -r data/output/2019/02/08\n```")
+    assert make_exercises.in_the_workspace(written) == written.replace("`data/", "`workspace/data/").replace(
+        "rm -r data/", "rm -r workspace/data/")
+    other_places = ("(The original workshop had students delete `data/output` by hand for this.) A month is one "
+                    "glob away: `data/spins/2019/02/*`. The month's job reads `build/month/data/spins/2019/02/*` "
+                    "and `MONTH / \"data/listeners/listeners.snappy.parquet\"`; plain prose about data/ stays.")
+    assert make_exercises.in_the_workspace(other_places) == other_places
+    # and in the committed exercises: no prose about the original workshop or a month speaks of workspace/
+    for path in sorted(make_exercises.EXERCISES_DIR.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                assert "workspace/data/spins/2019/02/*" not in cell.source, (path.name, cell.id)
+                assert not re.search(r"original workshop[^.]*workspace/", cell.source), (path.name, cell.id)
+
+
 @pytest.fixture
 def workshop_copy(tmp_path, monkeypatch):
     without_workshop_settings(monkeypatch)

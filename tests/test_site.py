@@ -1,6 +1,9 @@
 """The workshop's site (make site): built offline from the notebooks as the tests ran them, and browsed page by
 page in Debian's Chromium, served from 127.0.0.1. Every request that would leave the machine is refused, and
 counts as a failure."""
+import html
+import re
+import struct
 import subprocess
 import sys
 import urllib.parse
@@ -100,3 +103,30 @@ def test_every_page_loads_without_errors_with_working_links_and_images_and_launc
         browser.close()
     assert not left_the_machine, f"pages asked for outside addresses: {sorted(set(left_the_machine))[:5]}"
     assert not problems, "\n".join(problems[:20])
+
+
+def test_the_glossary_is_in_the_sites_table_of_contents_and_defines_each_term(site_dir):
+    from test_site_pages import TERMS
+    index = (site_dir / "index.html").read_text()
+    assert re.search(r'<a class="reference internal" href="glossary.html">', index), "index: no link to the glossary"
+    assert re.search(r'<a class="reference internal" href="spark_ui_tour.html">', index), "index: no link to the tour"
+    glossary = (site_dir / "glossary.html").read_text()
+    entries = dict(re.findall(r'<dt id="term-[^"]*">(.*?)<a class="headerlink".*?</dt>\s*<dd>(.*?)</dd>', glossary,
+                              re.DOTALL))
+    entries = {html.unescape(re.sub(r"<[^>]+>", "", term)).strip(): re.sub(r"<[^>]+>", "", text).strip()
+               for term, text in entries.items()}
+    for term in (term for terms in TERMS.values() for term in terms):
+        assert len(entries.get(term, "")) >= 40, f"the built glossary has no definition for {term}"
+
+
+def test_the_spark_ui_tour_shows_four_screenshots_of_the_ui(site_dir):
+    page = (site_dir / "spark_ui_tour.html").read_text()
+    images = re.findall(r'<img [^>]*src="([^"]+\.png)"', page)
+    assert len(images) == 4, images
+    for src in images:
+        png = (site_dir / src)
+        assert png.exists(), src
+        data = png.read_bytes()
+        width, height = struct.unpack(">II", data[16:24])
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000 and width >= 400 and height >= 500, \
+            (src, len(data), width, height)

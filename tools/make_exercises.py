@@ -47,12 +47,21 @@ WORKSPACE_COMMANDS = ("In this edition, the first line below makes the commands 
                       "your job once you have written it, and your data folder, `workspace/data/`:\n\n```bash\n"
                       "export PYTHONPATH=workspace/luigi_tasks SONG_PLAYS_WORKSPACE=workspace\n")
 DATA_FOLDER = re.compile(r"(?<![\w./-])data/")
+# Where the exercise edition's own tasks write, as the prose names it: the data folder itself (`data/`), a day's
+# template (`data/output/YYYY/MM/DD/dataset/`) or a file (`data/listeners/listeners.snappy.parquet`), in a code
+# span. Anything else that starts with data/ is prose about another place: a month's glob
+# (`data/spins/2019/02/*`, which notebook 04 reads from build/month/data/), a folder in the original workshop
+# (`data/output`), or a path under another folder (`build/month/data/...`); it stays as the solution says it.
+WORKSPACE_PATH = re.compile(r"`data/(?:[^`\s*]*YYYY[^`\s*]*|[^`\s*]*[^/`\s*.]\.[A-Za-z]+)?`")
+FENCED_BASH = re.compile(r"```bash\n.*?```", re.DOTALL)
 
 
 def in_the_workspace(markdown):
-    """A solution's markdown as the exercise edition says it: its data/ is workspace/data/, and its luigi
-    commands first point the terminal at the workspace."""
-    markdown = DATA_FOLDER.sub("workspace/data/", markdown)
+    """A solution's markdown as the exercise edition says it: the paths its tasks write (WORKSPACE_PATH), and
+    data/ in the bash blocks the student runs, are under workspace/data/; its luigi commands first point the
+    terminal at the workspace. Prose about any other data/ folder is left alone."""
+    markdown = WORKSPACE_PATH.sub(lambda match: "`workspace/" + match.group(0)[1:], markdown)
+    markdown = FENCED_BASH.sub(lambda match: DATA_FOLDER.sub("workspace/data/", match.group(0)), markdown)
     return re.sub(r"```bash\n(?=(?:\.venv/bin/)?luigi --module song_plays_tasks)", WORKSPACE_COMMANDS, markdown, count=1)
 
 

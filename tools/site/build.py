@@ -1,8 +1,10 @@
 """Build the workshop's site into build/site/ (make site): Sphinx with MyST-NB, offline.
 
 Pages: an index (the README's sections table and the exercise links), the solution notebooks with the outputs
-of their papermill runs, and the exercise notebooks as students get them. Each notebook page has the theme's
-launch buttons: Binder and Colab.
+of their papermill runs, the exercise notebooks as students get them, a glossary (glossary.md) and a tour of the
+Spark UI (spark_ui_tour.md) whose screenshots spark_ui_tour.py takes afresh at each build, into the build folder:
+one local SparkSession runs the day's job, and Debian's Chromium photographs the UI. Each notebook page has the
+theme's launch buttons: Binder and Colab.
 
     python tools/site/build.py                      # make site: runs the notebooks itself, into build/site-executed/
     python tools/site/build.py --executed DIR       # pages from notebooks already executed in DIR (the site test's)
@@ -17,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -29,7 +32,10 @@ SITE = ROOT / "build" / "site"
 EXECUTED = ROOT / "build" / "site-executed"
 RUN_COPY = ROOT / "build" / "site-run"
 LEFT_OUT = ("navigation", "bootstrap")  # the site has its own navigation and launch buttons
+HERE = Path(__file__).resolve().parent
+PAGES = ("glossary.md", "spark_ui_tour.md")  # written by hand, next to this file
 RELATIVE_LINK = re.compile(r"\]\(((?:\.\./)+)([^)#\s]+)(#[^)]*)?\)")
+GLOSSARY_LINK = re.compile(r"\[([^\]]+)\]\(((?:\.\./)+)tools/site/glossary\.md#([^)\s]+)\)")
 
 
 def up_to_date(executed, source):
@@ -71,13 +77,33 @@ def run_in_a_copy(names):
                                    cwd=str(RUN_COPY / "notebooks"), kernel_name="python3", progress_bar=False)
 
 
+def glossary_terms():
+    """{anchor: term} of the glossary's entries: "term-Task-Spark" -> "Task (Spark)", as Sphinx names them."""
+    blocks = re.findall(r"```\{glossary\}\n(.*?)\n```", (HERE / "glossary.md").read_text(), re.DOTALL)
+    terms = [term for block in blocks for term in re.findall(r"^(\S.*)$", block, re.MULTILINE)]
+    return {"term-" + re.sub(r"[^\w]+", "-", term).strip("-"): term for term in terms}
+
+
 def site_links(markdown, page):
-    """Links that leave the notebooks (../benchmarks/README.md) point at the repository; links to pages stay."""
+    """Links that leave the notebooks (../benchmarks/README.md) point at the repository; links to pages stay.
+    A link to a glossary entry, [shuffle](../tools/site/glossary.md#term-Shuffle) (JupyterLab and GitHub open the
+    file), becomes the site's cross-reference to it, which the build checks."""
+    terms = glossary_terms()
+
+    def term(match):
+        text, up, anchor = match.groups()
+        if (ROOT / page.parent / up / "tools/site/glossary.md").resolve() != HERE / "glossary.md" or anchor not in terms:
+            raise SystemExit(f"{page}: [{text}]: no glossary entry {anchor} at {up}tools/site/glossary.md")
+        return f"{{term}}`{text.replace('`', '').replace('*', '')} <{terms[anchor]}>`"
+    markdown = GLOSSARY_LINK.sub(term, markdown)
+
     def replace(match):
         target = (ROOT / page.parent / (match.group(1) + match.group(2))).resolve()
         inside = target.is_relative_to(ROOT / "notebooks") and target.suffix == ".ipynb"
         if inside:
             return match.group(0)
+        if target.parent == HERE and target.name in PAGES:  # the site's own page, at the site's root
+            return f"]({os.path.relpath(target.name, page.parent)}{match.group(3) or ''})"
         where = target.relative_to(ROOT).as_posix()
         return f"]({navigation.repository_url()}/blob/{navigation.BRANCH}/{where}{match.group(3) or ''})"
     return RELATIVE_LINK.sub(replace, markdown)
@@ -126,7 +152,25 @@ and run `make lab`.
 
 {exercises}
 ```
+
+```{{toctree}}
+:caption: Reference
+:maxdepth: 1
+
+spark_ui_tour
+glossary
+```
 """
+
+
+def spark_ui_screenshots(out):
+    """The tour's PNGs of the Spark UI, made now (spark_ui_tour.py, in a process of its own: its JVM ends with it)."""
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, str(HERE / "spark_ui_tour.py"), str(out)], capture_output=True, text=True,
+                         timeout=900)
+    if run.returncode != 0:
+        raise SystemExit(f"the Spark UI's screenshots failed:\n{run.stdout[-3000:]}{run.stderr[-3000:]}")
+    print(f"the Spark UI tour's screenshots took {time.monotonic() - started:.1f} s", flush=True)
 
 
 def build(executed=None, site=SITE):
@@ -137,6 +181,9 @@ def build(executed=None, site=SITE):
         stage_notebook(path, Path("notebooks") / name, stage)
         stage_notebook(ROOT / "notebooks" / "exercises" / name, Path("notebooks") / "exercises" / name, stage)
     (stage / "index.md").write_text(index_page())
+    for page in PAGES:
+        shutil.copy(HERE / page, stage / page)
+    spark_ui_screenshots(stage / "spark_ui")
     shutil.rmtree(site, ignore_errors=True)
     return subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going",
                            "-c", str(Path(__file__).resolve().parent), str(stage), str(site)]).returncode
