@@ -51,23 +51,23 @@ WRONG_SOLUTIONS = {
     "waiting (MISSING_EXT) where a failure was expected": ("01_luigi_tasks.ipynb", "step4-run-without-the-job", [
         ("DatasetGen(date=day)", "DatasetGen(date=unpublished_day)"),
     ], 4, "a :| means a download is waiting"),
-    ">= 30 in the filter": ("02_spark_job.ipynb", "step3-job-functions", [
+    ">= 30 in the filter": ("02_spark_job.ipynb", "step3-filter", [
         ("> MIN_SPIN_SECONDS", ">= MIN_SPIN_SECONDS"),
     ], 3, "> and not >="),
-    "< 30 in the filter": ("02_spark_job.ipynb", "step3-job-functions", [
+    "< 30 in the filter": ("02_spark_job.ipynb", "step3-filter", [
         ("> MIN_SPIN_SECONDS", "< MIN_SPIN_SECONDS"),
     ], 3, "it keeps what elapsed_seconds < 30 keeps"),
-    "the filter as a SQL string naming the Python constant": ("02_spark_job.ipynb", "step3-job-functions", [
+    "the filter as a SQL string naming the Python constant": ("02_spark_job.ipynb", "step3-filter", [
         ('spins.where(F.col("elapsed_seconds") > MIN_SPIN_SECONDS)',
          'spins.where("elapsed_seconds > MIN_SPIN_SECONDS")'),
     ], 3, "a name inside a SQL string"),
-    "countDistinct of the listeners for the spins": ("02_spark_job.ipynb", "step3-job-functions", [
+    "countDistinct of the listeners for the spins": ("02_spark_job.ipynb", "step4-count-spins", [
         ('F.count(F.lit(1)).alias("spins")', 'F.countDistinct("fake_listener_id").alias("spins")'),
     ], 4, "the number of different listeners in each group"),
-    "the counts ordered by subscription first": ("02_spark_job.ipynb", "step3-job-functions", [
+    "the counts ordered by subscription first": ("02_spark_job.ipynb", "step4-count-spins", [
         ('.orderBy("fake_zipcode", "subscription_type")', '.orderBy("subscription_type", "fake_zipcode")'),
     ], 4, "in another order"),
-    "validate() that returns instead of raising": ("02_spark_job.ipynb", "step3-job-functions", [
+    "validate() that returns instead of raising": ("02_spark_job.ipynb", "step10-job-run", [
         ('    if num_rows < minrows:\n        raise FailedValidationError(f"{num_rows} rows < minimum {minrows}")',
          "    return num_rows >= minrows"),
     ], 10, "instead of raising"),

@@ -142,7 +142,7 @@ def step2(day, spins_path, listeners_path):
 
 
 @section.checkpoint(3, "filter, distinct() and the join give the same rows as pandas' reference",
-                    cells=["step3-job-functions:filter_on_spin_time", "step3-build-dataset"], hints=[
+                    cells=["step3-filter", "step3-build-dataset"], hints=[
     "Three steps, in this order: keep the spins longer than 30 seconds, drop exact duplicates, join to the "
     "listeners; then the report's columns, in order.",
     "filter_on_spin_time: spins.where(a condition on F.col('elapsed_seconds') and MIN_SPIN_SECONDS). "
@@ -166,7 +166,7 @@ def step3(spins, listeners, spins_path, listeners_path):
 
 
 @section.checkpoint(4, "the counts by zip and subscription equal pandas', in the same order",
-                    cells=["step3-job-functions:count_spins_by_sub"], hints=[
+                    cells=["step4-count-spins"], hints=[
     "A groupBy on two columns, a count named spins, and an order.",
     "df.groupBy('fake_zipcode', 'subscription_type').agg(F.count(F.lit(1)).alias('spins')), "
     "then .orderBy('fake_zipcode', 'subscription_type')."])
@@ -364,7 +364,7 @@ def step9(recipe, persisted):
 
 
 @section.checkpoint(10, "both reports are single gzip TSV files with the right headers and rows",
-                    cells=["step3-job-functions:validate", "step10-job-run"], hints=[
+                    cells=["step10-job-run"], hints=[
     "run() is the job: read, build the dataset, count, validate, and only then write both reports.",
     "Persist the counts (they are used twice), sum their spins into num_rows, validate(num_rows, args.minrows), "
     "then write_reports(dataset, counts, args.dataset_out_path, args.analysis_out_path), and unpersist.",
