@@ -45,24 +45,9 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-class FailedValidationError(Exception):
-    """The day is too small to report on. Raised before anything is written."""
-
-
 def filter_on_spin_time(spins):
     """Labels only count plays longer than 30 seconds."""
     return spins.where(F.col("elapsed_seconds") > MIN_SPIN_SECONDS)
-
-
-def count_spins_by_sub(df):
-    return (df.groupBy("fake_zipcode", "subscription_type")
-            .agg(F.count(F.lit(1)).alias("spins"))
-            .orderBy("fake_zipcode", "subscription_type"))
-
-
-def validate(num_rows, minrows):
-    if num_rows < minrows:
-        raise FailedValidationError(f"{num_rows} rows < minimum {minrows}")
 
 
 def build_dataset(spins, listeners):
@@ -73,6 +58,21 @@ def build_dataset(spins, listeners):
     """
     unique_spins = filter_on_spin_time(spins).distinct()
     return unique_spins.join(listeners.distinct(), "fake_listener_id").select(*DATASET_COLUMNS)
+
+
+def count_spins_by_sub(df):
+    return (df.groupBy("fake_zipcode", "subscription_type")
+            .agg(F.count(F.lit(1)).alias("spins"))
+            .orderBy("fake_zipcode", "subscription_type"))
+
+
+class FailedValidationError(Exception):
+    """The day is too small to report on. Raised before anything is written."""
+
+
+def validate(num_rows, minrows):
+    if num_rows < minrows:
+        raise FailedValidationError(f"{num_rows} rows < minimum {minrows}")
 
 
 def run(spark, args):

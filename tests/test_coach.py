@@ -264,7 +264,7 @@ def test_make_progress_prints_every_section(progress_file, monkeypatch, capsys):
     assert main.main(["progress"]) == 0
     out = capsys.readouterr().out
     assert str(progress_file) in out
-    assert re.search(r"02 · The Spark job\s+1 of 7", out) and re.search(r"04 · Going further\s+0 of 5", out), out
+    assert re.search(r"02 · The Spark job\s+1 of 11", out) and re.search(r"04 · Going further\s+0 of 5", out), out
 
 
 def in_a_terminal_of_make_lab(command):

@@ -71,26 +71,26 @@ WRONG_SOLUTIONS = {
     "waiting (MISSING_EXT) where a failure was expected": ("01_luigi_tasks.ipynb", "step4-run-without-the-job", [
         ("DatasetGen(date=day)", "DatasetGen(date=unpublished_day)"),
     ], 4, "a :| means a download is waiting"),
-    ">= 30 in the filter": ("02_spark_job.ipynb", "step3-job-functions", [
+    ">= 30 in the filter": ("02_spark_job.ipynb", "step3-filter", [
         ("> MIN_SPIN_SECONDS", ">= MIN_SPIN_SECONDS"),
     ], 3, "> and not >="),
-    "< 30 in the filter": ("02_spark_job.ipynb", "step3-job-functions", [
+    "< 30 in the filter": ("02_spark_job.ipynb", "step3-filter", [
         ("> MIN_SPIN_SECONDS", "< MIN_SPIN_SECONDS"),
     ], 3, "it keeps what elapsed_seconds < 30 keeps"),
-    "the filter as a SQL string naming the Python constant": ("02_spark_job.ipynb", "step3-job-functions", [
+    "the filter as a SQL string naming the Python constant": ("02_spark_job.ipynb", "step3-filter", [
         ('spins.where(F.col("elapsed_seconds") > MIN_SPIN_SECONDS)',
          'spins.where("elapsed_seconds > MIN_SPIN_SECONDS")'),
     ], 3, "a name inside a SQL string"),
-    "countDistinct of the listeners for the spins": ("02_spark_job.ipynb", "step3-job-functions", [
+    "countDistinct of the listeners for the spins": ("02_spark_job.ipynb", "step4-count-spins", [
         ('F.count(F.lit(1)).alias("spins")', 'F.countDistinct("fake_listener_id").alias("spins")'),
     ], 4, "the number of different listeners in each group"),
-    "the counts ordered by subscription first": ("02_spark_job.ipynb", "step3-job-functions", [
+    "the counts ordered by subscription first": ("02_spark_job.ipynb", "step4-count-spins", [
         ('.orderBy("fake_zipcode", "subscription_type")', '.orderBy("subscription_type", "fake_zipcode")'),
     ], 4, "in another order"),
-    "validate() that returns instead of raising": ("02_spark_job.ipynb", "step3-job-functions", [
+    "validate() that returns instead of raising": ("02_spark_job.ipynb", "step10-job-run", [
         ('    if num_rows < minrows:\n        raise FailedValidationError(f"{num_rows} rows < minimum {minrows}")',
          "    return num_rows >= minrows"),
-    ], 6, "instead of raising"),
+    ], 10, "instead of raising"),
     "distinct() forgotten": ("02_spark_job.ipynb", "step3-build-dataset", [
         ("filter_on_spin_time(spins).distinct()", "filter_on_spin_time(spins)"),
     ], 3, "distinct() is missing"),
@@ -100,9 +100,19 @@ WRONG_SOLUTIONS = {
     "columns out of order": ("02_spark_job.ipynb", "step3-build-dataset", [
         (".select(*DATASET_COLUMNS)", ".select(*reversed(DATASET_COLUMNS))"),
     ], 3, "select DATASET_COLUMNS in that order"),
-    "num_rows as counts.count(), the number of groups": ("02_spark_job.ipynb", "step6-job-run", [
+    "num_rows as counts.count(), the number of groups": ("02_spark_job.ipynb", "step10-job-run", [
         ('num_rows = counts.agg(F.sum("spins")).first()[0] or 0', "num_rows = counts.count()"),
-    ], 6, "counts.count() counts the groups"),
+    ], 10, "counts.count() counts the groups"),
+    "my test without a spin delivered twice": ("02_spark_job.ipynb", "step5-my-test", [
+        ("[spin(1, 60), spin(1, 60), spin(1, 30)", "[spin(1, 60), spin(1, 30)"),
+    ], 5, "forgets distinct()"),
+    "my test that compares only the number of rows": ("02_spark_job.ipynb", "step5-my-test", [
+        ("assertDataFrameEqual(dataset_gen.build_dataset(spins, listeners), expected)",
+         "assert dataset_gen.build_dataset(spins, listeners).count() == expected.count()"),
+    ], 5, "not only how many rows"),
+    "the join without the broadcast hint": ("02_spark_job.ipynb", "step8-broadcast-join", [
+        ('unique_spins.join(F.broadcast(listeners), "fake_listener_id")', 'unique_spins.join(listeners, "fake_listener_id")'),
+    ], 8, "the listeners are not broadcast"),
     "today instead of the notebook's day": ("03_putting_it_all_together.ipynb", "step1-run-the-day", [
         ("DatasetGen(date=day)", "DatasetGen(date=datetime.date.today())"),
     ], 1, "for the notebook's day"),

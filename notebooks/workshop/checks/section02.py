@@ -1,4 +1,5 @@
-"""Notebook 02 · The Spark job: spark/dataset_gen.py, piece by piece, checked against pandas.
+"""Notebook 02 · The Spark job: spark/dataset_gen.py, piece by piece, checked against pandas; the student's own
+test of build_dataset, run against right and wrong versions; what Spark shows of the job (jobs, plans, caches).
 
 The checkpoints call the job's functions as its %%writefile cells last wrote them, on the notebook's inputs, and
 compare with the workshop's own pandas version of the rules (workshop.reports); where the rows differ, the facts
@@ -140,36 +141,32 @@ def step2(day, spins_path, listeners_path):
            hint="let argparse report bad values: give add_argument a type= that raises ValueError")
 
 
-@section.checkpoint(3, "filter, distinct() and the join give the same rows as pandas",
-                    cells=["step3-job-functions:filter_on_spin_time", "step3-build-dataset", "step3-pandas"], hints=[
+@section.checkpoint(3, "filter, distinct() and the join give the same rows as pandas' reference",
+                    cells=["step3-filter", "step3-build-dataset"], hints=[
     "Three steps, in this order: keep the spins longer than 30 seconds, drop exact duplicates, join to the "
-    "listeners. Do the same in pandas to check Spark's answer.",
-    "Spark: spins.where(F.col('elapsed_seconds') > MIN_SPIN_SECONDS), then .distinct(), then "
-    ".join(listeners.distinct(), 'fake_listener_id'), then .select(*DATASET_COLUMNS). pandas: a boolean mask, "
-    "drop_duplicates(), merge(..., on='fake_listener_id', how='inner').",
-    "build_dataset: unique_spins = filter_on_spin_time(spins).distinct(); return unique_spins.join("
-    "listeners.distinct(), 'fake_listener_id').select(*DATASET_COLUMNS)."])
-def step3(spins, listeners, spins_pd, listeners_pd, filtered_pd, distinct_pd, joined_pd):
+    "listeners; then the report's columns, in order.",
+    "filter_on_spin_time: spins.where(a condition on F.col('elapsed_seconds') and MIN_SPIN_SECONDS). "
+    "build_dataset: the filtered spins, .distinct(), .join(the distinct listeners, 'fake_listener_id'), "
+    ".select(*DATASET_COLUMNS).",
+    "return spins.where(F.col('elapsed_seconds') > MIN_SPIN_SECONDS); and in build_dataset: unique_spins = "
+    "filter_on_spin_time(spins).distinct(); return unique_spins.join(listeners.distinct(), 'fake_listener_id')"
+    ".select(*DATASET_COLUMNS)."])
+def step3(spins, listeners, spins_path, listeners_path):
+    import pandas as pd
     job = lesson_module()
+    spins_pd, listeners_pd = pd.read_parquet(spins_path), pd.read_parquet(listeners_path)
     seconds = spins_pd["elapsed_seconds"]
-    unique = len(reference_spins(spins_pd))
     joined = len(reference_spins(spins_pd).merge(listeners_pd.drop_duplicates(), on="fake_listener_id"))
     expect_filtered(called("filter_on_spin_time(spins)", lambda: job.filter_on_spin_time(spins).count()), seconds,
                     "filter_on_spin_time(spins)")
-    expect_filtered(len(filtered_pd), seconds, "filtered_pd")
-    expect(len(distinct_pd) == unique, f"distinct_pd has {len(distinct_pd)} rows, and {unique} of the filtered spins "
-           "differ", hint="drop_duplicates() in pandas keeps one of each identical row, as distinct() does")
     dataset = called("build_dataset(spins, listeners)", lambda: job.build_dataset(spins, listeners).toPandas())
     expect(list(dataset.columns) == DATASET_COLUMNS, f"the columns are {list(dataset.columns)}",
            hint="select DATASET_COLUMNS in that order: fake_listener_id first, then the spin's, then the listener's")
     expect_dataset_rows(dataset, joined, "build_dataset(spins, listeners)")
-    expect(set(DATASET_COLUMNS) <= set(joined_pd.columns), f"joined_pd's columns are {list(joined_pd.columns)}",
-           hint="merge the listeners on='fake_listener_id', so that each column appears once")
-    expect_dataset_rows(joined_pd, joined, "joined_pd")
 
 
 @section.checkpoint(4, "the counts by zip and subscription equal pandas', in the same order",
-                    cells=["step3-job-functions:count_spins_by_sub"], hints=[
+                    cells=["step4-count-spins"], hints=[
     "A groupBy on two columns, a count named spins, and an order.",
     "df.groupBy('fake_zipcode', 'subscription_type').agg(F.count(F.lit(1)).alias('spins')), "
     "then .orderBy('fake_zipcode', 'subscription_type')."])
@@ -181,27 +178,200 @@ def step4(spins, listeners, spins_path, listeners_path):
     expect_counts(counts, dataset, expected, "count_spins_by_sub(dataset)")
 
 
-@section.checkpoint(5, "count() alone caches nothing; persist() does, and the plan reads from memory", hints=[
+MY_TEST = "test_my_build_dataset.py"
+
+
+def right_build_dataset(spins, listeners):
+    """build_dataset as the rules say: the version a test must pass against."""
+    from pyspark.sql import functions as F
+    unique_spins = spins.where(F.col("elapsed_seconds") > MIN_SPIN_SECONDS).distinct()
+    return unique_spins.join(listeners.distinct(), "fake_listener_id").select(*DATASET_COLUMNS)
+
+
+def without_distinct(spins, listeners):
+    from pyspark.sql import functions as F
+    kept = spins.where(F.col("elapsed_seconds") > MIN_SPIN_SECONDS)
+    return kept.join(listeners.distinct(), "fake_listener_id").select(*DATASET_COLUMNS)
+
+
+def without_filter(spins, listeners):
+    return spins.distinct().join(listeners.distinct(), "fake_listener_id").select(*DATASET_COLUMNS)
+
+
+def with_left_join(spins, listeners):
+    from pyspark.sql import functions as F
+    unique_spins = spins.where(F.col("elapsed_seconds") > MIN_SPIN_SECONDS).distinct()
+    return unique_spins.join(listeners.distinct(), "fake_listener_id", "left").select(*DATASET_COLUMNS)
+
+
+def columns_reversed(spins, listeners):
+    return right_build_dataset(spins, listeners).select(*reversed(DATASET_COLUMNS))
+
+
+# A wrong build_dataset, what it gets wrong, and the hints for a test that lets it through.
+WRONG_BUILDS = [
+    (without_distinct, "forgets distinct()", [
+        "your test's spins need a spin the feed delivered twice: the same spin(...) twice, and once in the rows you "
+        "expect", "spins = spark.createDataFrame([spin(1, 60), spin(1, 60), ...], SPIN_COLUMNS); expected holds "
+        "report_row(1, 60) once"]),
+    (without_filter, "keeps the spins of 30 seconds or less", [
+        "your test's spins need a play of exactly 30 seconds, which the rows you expect leave out",
+        "add spin(1, 30) to the spins, and no report_row(1, 30) to the expected rows"]),
+    (with_left_join, "keeps the spins whose listener is unknown (a left join)", [
+        "your test's spins need a spin by a listener who is not in the listeners DataFrame",
+        "add spin(2, 90) to the spins, with only listener(1) in the listeners"]),
+    (columns_reversed, "returns the right rows with its columns in another order", [
+        "compare the whole DataFrames, not only how many rows: assertDataFrameEqual(actual, expected) checks the "
+        "columns, their types and every row", "assertDataFrameEqual(dataset_gen.build_dataset(spins, listeners), "
+        "expected), with expected built from report_row(...) rows and DATASET_SCHEMA"]),
+]
+
+
+def run_test_file(path, build_dataset):
+    """pytest on the student's test file, in this kernel, with dataset_gen.build_dataset replaced by build_dataset:
+    (exit code, {outcome: how many tests})."""
+    import sys
+    import pytest
+    job = lesson_module()
+    outcomes = {}
+
+    class Outcomes:
+        @staticmethod
+        def pytest_runtest_logreport(report):
+            if report.when == "call" or report.outcome != "passed":
+                outcomes[report.outcome] = outcomes.get(report.outcome, 0) + 1
+
+    original = job.build_dataset
+    job.build_dataset = build_dataset
+    sys.modules.pop(Path(path).stem, None)  # imported afresh: a `from dataset_gen import build_dataset` sees this one
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = pytest.main(["-q", "-p", "no:cacheprovider", "--assert=plain", "-o", "addopts=", str(path)],
+                               plugins=[Outcomes()])
+    finally:
+        job.build_dataset = original
+        sys.modules.pop(Path(path).stem, None)
+    return int(code), outcomes
+
+
+@section.checkpoint(5, "your test passes against a right build_dataset and fails against each wrong one",
+                    cells=["step5-my-test"], hints=[
+    "Four spins tell the rules apart: one counted, the same one again, one of exactly 30 seconds, one by a listener "
+    "who is not in the listeners. Expect the counted spins' rows, once each.",
+    "spark = SparkSession.builder.getOrCreate(); spins and listeners with spark.createDataFrame(rows, "
+    "SPIN_COLUMNS or LISTENER_COLUMNS); expected the same way from report_row(...) rows and DATASET_SCHEMA; then "
+    "assertDataFrameEqual(actual, expected).",
+    "spins = spark.createDataFrame([spin(1, 60), spin(1, 60), spin(1, 30), spin(1, 31, track_id=8), spin(2, 90)], "
+    "SPIN_COLUMNS); listeners = spark.createDataFrame([listener(1)], LISTENER_COLUMNS); expected = "
+    "spark.createDataFrame([report_row(1, 60), report_row(1, 31, track_id=8)], DATASET_SCHEMA); "
+    "assertDataFrameEqual(dataset_gen.build_dataset(spins, listeners), expected)"])
+def step5(spark):
+    path = Path(lesson_module().__file__).with_name(MY_TEST)
+    expect(path.exists(), f"{path.name} is not next to your job", hint="run the %%writefile cell of step 5")
+    code, outcomes = run_test_file(path, right_build_dataset)
+    expect(sum(outcomes.values()) > 0, f"pytest found no test in {path.name} (exit code {code})",
+           hint="pytest runs the functions whose names start with test_")
+    expect(code == 0 and outcomes.get("passed"), f"your test fails against a right build_dataset "
+           f"({outcomes.get('failed', 0)} failed): the rows you expect are not the ones the rules keep", hint=[
+               "run the cell above and read pytest's output: assertDataFrameEqual prints the rows that differ",
+               "expect one row for each spin longer than 30 seconds by a known listener, once each, built with "
+               "report_row(...) and DATASET_SCHEMA"])
+    for wrong, what, hints in WRONG_BUILDS:
+        code, _ = run_test_file(path, wrong)
+        expect(code != 0, f"your test passes against a build_dataset that {what}: a test that cannot fail for that "
+               "mistake does not guard against it", hint=hints)
+
+
+def jobs_so_far(spark):
+    return len(spark.sparkContext.statusTracker().getJobIdsForGroup())
+
+
+@section.checkpoint(6, "transformations start no Spark job; an action does", hints=[
+    "Transformations (where, distinct, join, select) only extend a plan; an action (count, show, write) runs it.",
+    "The cell counts the jobs before and after: run it again if it stopped early."])
+def step6(spark, spins, listeners):
+    job = lesson_module()
+    before = jobs_so_far(spark)
+    planned = called("build_dataset(spins, listeners)", lambda: job.build_dataset(spins, listeners))
+    after_plan = jobs_so_far(spark)
+    expect(after_plan == before, f"build_dataset(spins, listeners) started {after_plan - before} Spark jobs before "
+           "any action: something in it computes (a count(), a collect(), a toPandas()?)",
+           hint="build_dataset should only chain transformations and return the DataFrame; the job's actions are "
+                "in run()")
+    called("count()", planned.count)
+    expect(jobs_so_far(spark) > after_plan, "count() started no Spark job", hint=RUN_ERROR)
+
+
+def plan_of(df):
+    """What df.explain() prints."""
+    with contextlib.redirect_stdout(io.StringIO()) as plan:
+        df.explain()
+    return plan.getvalue()
+
+
+@section.checkpoint(7, "the plan shows distinct()'s shuffle, and AQE merges the shuffle's partitions", hints=[
+    "Read the plan from the bottom: FileScan, Filter, Exchange hashpartitioning (the shuffle), HashAggregate.",
+    "Without AQE, a shuffle gives spark.sql.shuffle.partitions partitions; with it, AQE merges the small ones."])
+def step7(spark, spins, listeners, partitions_without_aqe, partitions_after_shuffle):
+    job = lesson_module()
+    plan = plan_of(called("build_dataset(spins, listeners)", lambda: job.build_dataset(spins, listeners)))
+    expect("Exchange hashpartitioning" in plan, "the dataset's plan has no shuffle (Exchange hashpartitioning)",
+           hint="distinct() needs one: build_dataset must call it on the filtered spins")
+    shuffle_partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    expect(partitions_without_aqe == shuffle_partitions, f"without AQE, the shuffle gave {partitions_without_aqe} "
+           f"partitions, and spark.sql.shuffle.partitions is {shuffle_partitions}",
+           hint="run the partitions cell again: it turns AQE off only around its own count")
+    expect(partitions_after_shuffle <= partitions_without_aqe, f"with AQE, the shuffle gave {partitions_after_shuffle} "
+           f"partitions, more than the {partitions_without_aqe} without it", hint="run the partitions cell again")
+
+
+@section.checkpoint(8, "the listeners are broadcast: BroadcastHashJoin, the same rows", cells=["step8-broadcast-join"],
+                    hints=[
+    "pyspark.sql.functions has a hint that marks a DataFrame as small enough to send whole to every executor.",
+    "Join unique_spins to F.broadcast(listeners) on 'fake_listener_id'.",
+    "broadcast_joined = unique_spins.join(F.broadcast(listeners), 'fake_listener_id')"])
+def step8(spark, spins, listeners, broadcast_joined):
+    threshold = "spark.sql.autoBroadcastJoinThreshold"
+    spark.conf.set(threshold, "-1")  # what the plan holds without Spark's own choice
+    try:
+        plan = plan_of(broadcast_joined)
+    finally:
+        spark.conf.unset(threshold)
+    expect("BroadcastHashJoin" in plan, "broadcast_joined's plan joins with "
+           + ("a SortMergeJoin: both sides are shuffled" if "SortMergeJoin" in plan else "no BroadcastHashJoin")
+           + ", so the listeners are not broadcast", hint=[
+               "the join must ask for the broadcast itself: Spark's automatic choice is off in that cell",
+               "wrap the listeners in F.broadcast(...) inside the join"])
+    job = lesson_module()
+    expected = called("the join without a broadcast", lambda: job.filter_on_spin_time(spins).distinct().join(
+        listeners, "fake_listener_id").count())
+    rows = called("broadcast_joined.count()", broadcast_joined.count)
+    expect(rows == expected, f"broadcast_joined has {rows} rows, the same join without the broadcast {expected}",
+           hint="a broadcast changes how the join runs, never its rows: join the unique spins on fake_listener_id, "
+                "as build_dataset does")
+
+
+@section.checkpoint(9, "count() alone caches nothing; persist() does, and the plan reads from memory", hints=[
     "A DataFrame is a recipe: an action computes it again, unless it was persisted and then filled by an action.",
     "The second cell builds the counts with .persist(), then counts them: the first count() fills the cache, "
     "and explain() then shows InMemoryTableScan."])
-def step5(recipe, persisted, reads_from_memory):
-    expect(not recipe.is_cached and not reads_from_memory(recipe), "the plain DataFrame is cached",
+def step9(recipe, persisted):
+    expect(not recipe.is_cached and "InMemoryTableScan" not in plan_of(recipe), "the plain DataFrame is cached",
            hint="build it again without persist() or cache()")
     expect(persisted.is_cached, "the persisted DataFrame is not cached", hint="call .persist() on it")
-    expect(reads_from_memory(persisted), "the persisted plan does not read from memory",
+    expect("InMemoryTableScan" in plan_of(persisted), "the persisted plan does not read from memory",
            hint="run an action (count()) after persist() so the cache is filled")
 
 
-@section.checkpoint(6, "both reports are single gzip TSV files with the right headers and rows",
-                    cells=["step3-job-functions:validate", "step6-job-run"], hints=[
+@section.checkpoint(10, "both reports are single gzip TSV files with the right headers and rows",
+                    cells=["step10-job-run"], hints=[
     "run() is the job: read, build the dataset, count, validate, and only then write both reports.",
     "Persist the counts (they are used twice), sum their spins into num_rows, validate(num_rows, args.minrows), "
     "then write_reports(dataset, counts, args.dataset_out_path, args.analysis_out_path), and unpersist.",
     "dataset = build_dataset(read_spins(spark, args.spins_path), read_listeners(spark, args.listeners_path)); "
     "counts = count_spins_by_sub(dataset).persist(); num_rows = counts.agg(F.sum('spins')).first()[0] or 0; "
     "then validate, write_reports, and return num_rows."])
-def step6(spark, args, spins_path, listeners_path):
+def step10(spark, args, spins_path, listeners_path):
     job = lesson_module()
     expect_validate(job)
     expected_dataset, expected_counts = pandas_reports(spins_path, listeners_path)
@@ -224,10 +394,10 @@ def step6(spark, args, spins_path, listeners_path):
            hint=NUM_ROWS)
 
 
-@section.checkpoint(7, "the job's unit tests pass", hints=[
+@section.checkpoint(11, "the job's unit tests pass", hints=[
     "pytest printed each failing test's name and the line that failed, above.",
     "Each test's name says which function it checks: filter_on_spin_time, count_spins_by_sub, validate, "
     "build_dataset or parse_args. Fix that function's cell, run it, then the tests again."])
-def step7(tests_exit_code):
+def step11(tests_exit_code):
     expect(tests_exit_code == 0, f"pytest exited with {tests_exit_code}",
            hint="read the first failure above: its name says which function to fix")
