@@ -96,12 +96,12 @@ def step2(published, MONTH):  # noqa: N803
     expect(isinstance(task_class, type) and issubclass(task_class, luigi.Task),
            "month_report.py has no task class CountsReport", hint="the class, a luigi.Task, named CountsReport")
     params = dict(task_class.get_params())
-    spans = [name for name, parameter in params.items() if isinstance(parameter, luigi.DateIntervalParameter)]
     declared = ", ".join(f"{name} ({type(parameter).__name__})" for name, parameter in params.items()) or "none"
-    expect(len(spans) == 1 and len(params) == 1, f"CountsReport's parameters: {declared}",
-           hint=["one parameter, the span of days: luigi.DateIntervalParameter reads 2019-02 or 2019-W06 from a "
-                 "terminal, where a luigi.Parameter would keep the text", "days = luigi.DateIntervalParameter()"])
-    [name] = spans
+    expect(list(params) == ["days"] and isinstance(params["days"], luigi.DateIntervalParameter),
+           f"CountsReport's parameters: {declared}",
+           hint=["one parameter, days, the span of days: luigi.DateIntervalParameter reads 2019-02 or 2019-W06 from "
+                 "a terminal, where a luigi.Parameter would keep the text", "days = luigi.DateIntervalParameter()"])
+    name = "days"
     february, so_far = Month(2019, 2), Custom(published[0], published[-1] + datetime.timedelta(days=1))
     required = flatten(task_class(**{name: february}).requires())
     found = sorted(getattr(task, "date", None) or datetime.date.min for task in required)
