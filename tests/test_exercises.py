@@ -19,7 +19,8 @@ from planted_mistakes import WRONG_SOLUTIONS
 from workshop.solution_blocks import stub_line
 from test_notebooks import WRITTEN_MODULES
 
-EXERCISED = ["01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb"]
+EXERCISED = ["01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb",
+             "04_going_further.ipynb"]
 CHECKPOINT_CELL = re.compile(r"check\.step(\d+)\(")
 
 

@@ -110,8 +110,9 @@ not run, with the cell it replaces named). What they pass and ask for is kept on
 {timing_table}
 
 The machine time is small next to the reading and the writing: plan on the "planned" column, which leaves
-time to write the TODOs, read what each cell prints, and get stuck once or twice. Section 04 has no TODOs: show
-it, or let students run it, on Binder too (luigi.cfg sizes its cluster, its Connect server and their JVMs to stay
+time to write the TODOs, read what each cell prints, and get stuck once or twice. Section 04's steps 1 and 2 are
+exercises; steps 3 to 5 are demonstrations, each with a prediction to make first: show them, or let students run
+them, on Binder too (luigi.cfg sizes its cluster, its Connect server and their JVMs to stay
 within 1.7 GB of Binder's 2 GB; `benchmarks/README.md` has the figures).
 The measured times come from a 2-core machine; `make timings` measures them again.
 

@@ -123,4 +123,20 @@ WRONG_SOLUTIONS = {
         ("failed = workshop.build(song_plays_tasks.DatasetGen(date=day, minrows=TOO_MANY_ROWS))",
          "failed = luigi.build([song_plays_tasks.DatasetGen(date=day, minrows=TOO_MANY_ROWS)], local_scheduler=True)"),
     ], 4, "not what workshop.build(...) returns"),
+    "RangeDaily without days_back, which looks back 100 days from today": ("04_going_further.ipynb", "step1-the-month", [
+        (",\n                       days_back=10000)", ")"),
+    ], 1, "finds no day to run"),
+    "the month's report made of the published days only": ("04_going_further.ipynb", "step2-counts-report", [
+        ("for day in self.days.dates()]", "for day in self.days.dates() if DatasetGen(date=day).complete()]"),
+    ], 2, "one DatasetGen per day of the span"),
+    "the days' counts put together, not added up": ("04_going_further.ipynb", "step2-counts-report", [
+        ('total = every_day.groupby(["fake_zipcode", "subscription_type"], as_index=False)["spins"].sum()',
+         "total = every_day"),
+    ], 2, "put together, not added up"),
+    "one report file whatever the span": ("04_going_further.ipynb", "step2-counts-report", [
+        ('f"reports/counts_by_zip_sub-{self.days}.tsv"', '"reports/counts_by_zip_sub.tsv"'),
+    ], 2, "are the same file"),
+    "the span as a luigi.Parameter": ("04_going_further.ipynb", "step2-counts-report", [
+        ("    days = luigi.DateIntervalParameter()", "    days = luigi.Parameter()"),
+    ], 2, "luigi.DateIntervalParameter"),
 }

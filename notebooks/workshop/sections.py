@@ -10,5 +10,6 @@ SECTIONS = [
     ("03_putting_it_all_together.ipynb", "03 · Putting it all together",
      "the whole day from Luigi; the reports, plotted; failure and recovery", "30 min"),
     ("04_going_further.ipynb", "04 · Going further",
-     "a month with `RangeDaily`, a glob, a standalone Spark cluster, `luigid`; the benchmark", "40 min"),
+     "a month with `RangeDaily`, the month's report as a task of your own; a Spark cluster, `luigid`, Spark Connect",
+     "55 min"),
 ]

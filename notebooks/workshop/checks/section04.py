@@ -1,13 +1,22 @@
-"""Notebook 04 · Going further: a month, a glob, a standalone cluster, luigid. No code to write here."""
+"""Notebook 04 · Going further: a month with RangeDaily, the month's report as a task of the student's own, then
+a standalone cluster, luigid and Spark Connect (demonstrations)."""
 import datetime
+import importlib
+import logging
+from contextlib import contextmanager
 
-from workshop.luigi_runs import face
+import luigi
+from luigi.date_interval import Custom, Month
+from luigi.task import flatten
+
+from workshop.luigi_runs import face, last_error, quiet_build, ran
 from workshop.checks import show_progress
 from workshop.coach import Section, expect
-from workshop.reports import read_report, same_rows
+from workshop.reports import COUNTS_COLUMNS, read_report, same_rows
 
 section = Section("04_going_further")
 hint, solution, progress = section.hint, section.solution, show_progress
+FEBRUARY = [datetime.date(2019, 2, n) for n in range(1, 29)]
 
 
 def report_done(day, data):
@@ -19,13 +28,39 @@ def daily_reports(day, data):
     return read_report(folder / "dataset"), read_report(folder / "counts_by_zip_sub")
 
 
-@section.checkpoint(1, "the month ran every published day and the others wait", hints=[
-    "RangeDaily asks for one DatasetGen per day; a day whose spins are not published waits (:|), it does not fail.",
-    "A :( means a day failed: the summary above names it, and its error says why. A report for an unpublished "
-    "day means the host publishes more days than PUBLISHED_DAYS says."])
-def step1(month_result, published, MONTH):  # noqa: N803 - the notebook's names
-    waiting = [datetime.date(2019, 2, n) for n in range(1, 29) if datetime.date(2019, 2, n) not in published]
+@contextmanager
+def luigi_errors_only():
+    """One warning per unpublished day would bury a checkpoint's own run."""
+    logger = logging.getLogger("luigi-interface")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+@section.checkpoint(1, "the month ran every published day and the others wait", cells=["step1-the-month"], hints=[
+    "The terminal command above says it all: each --option is a keyword argument of the task in Python "
+    "(--days-back is days_back), and each date is a datetime.date.",
+    "luigi's range task is RangeDaily (imported above): of= the task class with a date, start= the first day, "
+    "stop= the first day NOT included, days_back= how far back from today it may look.",
+    "month = RangeDaily(of=DatasetGen, start=datetime.date(2019, 2, 1), stop=datetime.date(2019, 3, 1), "
+    "days_back=10000)"])
+def step1(month, month_result, published, MONTH):  # noqa: N803 - the notebook's names
+    from luigi.tools.range import RangeDaily
+    expect(isinstance(month, RangeDaily), f"month is a {type(month).__name__}, not luigi's range task RangeDaily",
+           hint="RangeDaily (luigi.tools.range) requires one task per day; it is imported in the cell at the top")
+    expect(getattr(month.of, "__name__", None) == "DatasetGen", f"month runs {getattr(month.of, '__name__', month.of)} "
+           "for each day, not DatasetGen", hint="of= names the task class, DatasetGen itself, not an instance")
+    expect((month.start, month.stop) == (FEBRUARY[0], FEBRUARY[-1] + datetime.timedelta(days=1)),
+           f"month covers {month.start} up to {month.stop}, not February 2019",
+           hint="stop is the first day NOT included: February's range stops at 2019-03-01")
+    reach = (datetime.date.today() - FEBRUARY[0]).days
+    expect(month.days_back >= reach, f"month looks back {month.days_back} days from today, and 2019-02-01 is "
+           f"{reach} days back: RangeDaily finds no day to run", hint="widen days_back, as --days-back 10000 does")
     data = MONTH / "data"
+    waiting = [day for day in FEBRUARY if day not in published]
     expect(face(month_result) == ":|", f"the month ended {face(month_result)}, not :|",
            hint="unpublished days should wait (MISSING_EXT), not fail: DownloadSpins must require ExternalFileChecker")
     expect(all(report_done(day, data) for day in published), "a published day has no report",
@@ -34,23 +69,93 @@ def step1(month_result, published, MONTH):  # noqa: N803 - the notebook's names
            hint="is DATA_URL a host that publishes more days than PUBLISHED_DAYS says?")
 
 
-@section.checkpoint(2, "one globbed run equals the days' reports put together", hints=[
-    "Spark reads a glob as one dataset: data/spins/2019/02/* is every downloaded day of February.",
-    "If spark-submit failed, its output is printed above. The glob must reach Spark as it is, not expanded by a shell."])
-def step2(glob_run, month_dataset, days_dataset, month_counts, days_counts):
-    expect(glob_run.returncode == 0, f"spark-submit exited with {glob_run.returncode}",
-           hint="read the traceback above; is the glob quoted, so that Spark and not a shell expands it?")
-    expect(same_rows(month_dataset, days_dataset), "the month's dataset is not the days' datasets together",
-           hint="each day is deduplicated on its own; a spin never repeats across days, so both must agree")
-    expect(month_counts.equals(days_counts), "the month's counts are not the sum of the days' counts",
-           hint="count the month's dataset by fake_zipcode and subscription_type, ordered by both")
+def expected_counts(days, data):
+    """The days' counts added up, read apart from the student's code: what the report must say."""
+    import pandas as pd
+    counts = pd.concat(read_report(data / f"output/{day:%Y/%m/%d}/counts_by_zip_sub") for day in days)
+    total = counts.astype({"spins": int}).groupby(["fake_zipcode", "subscription_type"], as_index=False)["spins"].sum()
+    return total.astype(str).reset_index(drop=True)
+
+
+@section.checkpoint(2, "CountsReport waits for February, and adds the published days up into one report, once", cells=[
+    "step2-counts-report"], hints=[
+    "A report over many days is a task like DatasetGen: a parameter, requires(), output() and run(). The cell's "
+    "text lists what each must do; luigi.DateIntervalParameter is the span's parameter.",
+    "requires(): one DatasetGen(date=day) for each day in self.days.dates(). output(): a luigi.LocalTarget under "
+    "data_dir() whose name holds str(self.days). run(): read_counts() of each input's 'counts' target, "
+    "pd.concat, then groupby the zip code and the subscription type and sum the spins; write to_csv's text "
+    "into the file self.output().open('w') gives.",
+    "days = luigi.DateIntervalParameter(); requires: [DatasetGen(date=day) for day in self.days.dates()]; output: "
+    "luigi.LocalTarget(data_dir() / f'reports/counts_by_zip_sub-{self.days}.tsv'); run: every_day = "
+    "pd.concat(read_counts(day['counts']) for day in self.input()); total = every_day.groupby(['fake_zipcode', "
+    "'subscription_type'], as_index=False)['spins'].sum(); with self.output().open('w') as f: f.write(total.to_csv("
+    "sep='\\t', index=False))"])
+def step2(published, MONTH):  # noqa: N803
+    module = importlib.import_module("month_report")
+    task_class = getattr(module, "CountsReport", None)
+    expect(isinstance(task_class, type) and issubclass(task_class, luigi.Task),
+           "month_report.py has no task class CountsReport", hint="the class, a luigi.Task, named CountsReport")
+    params = dict(task_class.get_params())
+    declared = ", ".join(f"{name} ({type(parameter).__name__})" for name, parameter in params.items()) or "none"
+    expect(list(params) == ["days"] and isinstance(params["days"], luigi.DateIntervalParameter),
+           f"CountsReport's parameters: {declared}",
+           hint=["one parameter, days, the span of days: luigi.DateIntervalParameter reads 2019-02 or 2019-W06 from "
+                 "a terminal, where a luigi.Parameter would keep the text", "days = luigi.DateIntervalParameter()"])
+    name = "days"
+    february, so_far = Month(2019, 2), Custom(published[0], published[-1] + datetime.timedelta(days=1))
+    required = flatten(task_class(**{name: february}).requires())
+    found = sorted(getattr(task, "date", None) or datetime.date.min for task in required)
+    kinds = sorted({type(task).__name__ for task in required})
+    expect(kinds == ["DatasetGen"] and found == FEBRUARY,
+           f"for 2019-02, requires() gives {len(required)} tasks ({', '.join(kinds) or 'none'}), for "
+           f"{len(set(found))} different days",
+           hint=["one DatasetGen per day of the span: 28 for February, each with its day as date",
+                 "[DatasetGen(date=day) for day in self.days.dates()]"])
+    outputs = [task_class(**{name: span}).output() for span in (february, so_far)]
+    expect(all(isinstance(output, luigi.LocalTarget) for output in outputs),
+           f"output() gives {type(outputs[0]).__name__}, not one luigi.LocalTarget",
+           hint="one file: a luigi.LocalTarget under data_dir()")
+    expect(outputs[0].path != outputs[1].path, f"February's report and the published days' report are the same file, "
+           f"{outputs[0].path}", hint=["name the file after the span: once one span's report exists, every other "
+                                      "span's would count as complete", "an f-string with {self.days} in the name"])
+    expect(str(MONTH / "data") in outputs[1].path, f"the report goes to {outputs[1].path}, outside the data folder",
+           hint="under data_dir(), where the days' reports are")
+    for output in outputs:  # the checkpoint's own runs, with the code as last written
+        if output.exists():
+            output.remove()
+    report = outputs[1]
+    with luigi_errors_only():
+        waiting = quiet_build(task_class(**{name: february}))
+    expect(face(waiting) == ":|" and not outputs[0].exists(),
+           f"February's report ended {face(waiting)}" + (", and its file exists" if outputs[0].exists() else ""),
+           hint="February's unpublished days must keep its report waiting (:|): it requires every day of the span")
+    built = quiet_build(task_class(**{name: so_far}))
+    expect(face(built) == ":)", f"the published days' report ended {face(built)}: {last_error(built.output)}",
+           hint="read the error: run() reads each day's counts with read_counts(day['counts']) from self.input()")
+    expect(report.exists(), f"run() ended without writing {report.path}",
+           hint="write through the target: with self.output().open('w') as f: ...")
+    import pandas as pd
+    ours = pd.read_csv(report.path, sep="\t", dtype=str, keep_default_na=False)
+    expected = expected_counts(published, MONTH / "data")
+    expect(list(ours.columns) == COUNTS_COLUMNS, f"the report's header is {list(ours.columns)}, not {COUNTS_COLUMNS}",
+           hint="tab-separated (sep='\\t'), with a header and without pandas' index (index=False)")
+    pairs = len(ours[["fake_zipcode", "subscription_type"]].drop_duplicates())
+    expect(pairs == len(ours), f"the report has {len(ours)} rows for {pairs} zip code and subscription pairs: the "
+           "days' counts are put together, not added up",
+           hint=["group by zip code and subscription type, and sum the spins",
+                 "every_day.groupby(['fake_zipcode', 'subscription_type'], as_index=False)['spins'].sum()"])
+    expect(same_rows(ours, expected), f"the report's {len(ours)} rows differ from the published days' counts added "
+           f"up ({len(expected)} rows)", hint="each day's counts once, all of the span's days, summed per pair")
+    again = quiet_build(task_class(**{name: so_far}))
+    expect(face(again) == ":)" and not ran(again), f"a second run ran {ran(again) or face(again)}",
+           hint="a task is complete when its output exists: output() must name the same file each time")
 
 
 @section.checkpoint(3, "DatasetGen ran on the cluster's two workers, and its reports equal the local run's", hints=[
     "DatasetGen's master comes from luigi's configuration: [spark] master = spark://127.0.0.1:PORT; "
     "cluster.spark_settings() has it.",
-    "Each worker offers one core and must offer the memory an executor asks for ([spark] executor_memory, "
-    "512m, within SPARK_WORKER_MEMORY in spark/conf/spark-env.sh); the master's web page (above) shows the workers and the "
+    "Each worker offers one core and must offer the memory an executor asks for (luigi.cfg's [spark] "
+    "executor_memory, within SPARK_WORKER_MEMORY in spark/conf/spark-env.sh); the master's web page (above) shows the workers and the "
     "application."])
 def step3(cluster_result, cluster, applications, published, MONTH):  # noqa: N803
     expect(face(cluster_result) == ":)", f"the cluster run ended {face(cluster_result)}",
