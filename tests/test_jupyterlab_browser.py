@@ -147,7 +147,7 @@ def test_a_student_runs_notebook_01_in_jupyterlab(jupyter_lab, artifacts):
 
 # --- the exercise edition, typed in by a student ----------------------------------------------------------------
 
-EXERCISES = ["01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb"]
+EXERCISES = ["01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb", "04_going_further.ipynb"]
 # make timings (tools/timings.py) names a file for the Run All timings; a plain test run writes none.
 TIMINGS = os.environ.get("WORKSHOP_TIMINGS")
 
@@ -235,7 +235,7 @@ def assert_every_checkpoint_passed(saved, name):
 
 
 def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_passes(jupyter_lab, artifacts):
-    """01 to 03 in the exercise edition, in order, in one workspace: type each TODO's solution through the editor,
+    """01 to 04 in the exercise edition, in order, in one workspace: type each TODO's solution through the editor,
     Run All, and every checkpoint passes. In 01 a planted mistake comes first: the page shows the clean failure
     naming its cause; check.hint and check.solution run through the UI; the fixed cell and the checkpoint, run
     again alone, pass."""

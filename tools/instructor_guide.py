@@ -2,7 +2,7 @@
 
 - the sections and their planned times (SECTIONS);
 - the time each section takes to run, as `make timings` measured it (tools/timings.py: the browser's Run All
-  of exercises 01-03 typed in, and papermill's first run of every notebook), kept in tools/section_timings.json;
+  of exercises 01-04 typed in, and papermill's first run of every notebook), kept in tools/section_timings.json;
 - the reading time of each exercise notebook (its words, at 200 a minute) and the TODOs to write;
 - what the TODOs ask students to write, and how much of it they dictate (tools/dictation.py);
 - the mistakes tests/test_exercises.py plants (tools/planted_mistakes.py), and the checkpoint that catches each.

@@ -1,5 +1,7 @@
 """step(): a cell that carries on when the code it calls is not written yet, and remembers the TODO it stopped at
 for the CHECKPOINT after it (workshop.coach). What the checks read from a luigi run is in workshop.luigi_runs."""
+import re
+import types
 from contextlib import contextmanager
 
 stopped_at = {}  # {what: its TODO} for each step() block whose last run stopped at a TODO stub: the coach reads it
@@ -12,8 +14,24 @@ def step(what):
     stopped_at.pop(what, None)
     try:
         yield
-    except NotImplementedError as todo:
-        stopped_at[what] = str(todo)
+    except (NotImplementedError, AttributeError) as error:
+        if (todo := todo_of(error)) is None:
+            print(f"{what} did not work: {type(error).__name__}: {error}\nThe CHECKPOINT below says what to fix.")
+            return
+        stopped_at[what] = todo
         print(f"{what}: not written yet (TODO: {todo}). The CHECKPOINT below says where.")
     except Exception as error:  # noqa: BLE001 - reported, then the checkpoint explains
         print(f"{what} did not work: {type(error).__name__}: {error}\nThe CHECKPOINT below says what to fix.")
+
+
+def todo_of(error):
+    """The TODO an error stands for: a stub's own, or a whole class or function a module does not define yet
+    because its TODO is still there (its stub is a comment in the module, see solution_blocks.TOP_LEVEL_STUB)."""
+    if isinstance(error, NotImplementedError):
+        return str(error)
+    module, name = getattr(error, "obj", None), getattr(error, "name", None)
+    if isinstance(module, types.ModuleType) and name and getattr(module, "__file__", None):
+        with open(module.__file__) as source:
+            found = re.search(rf"^# TODO: ({re.escape(name)}:.*)$", source.read(), re.MULTILINE)
+        return found and found.group(1)
+    return None

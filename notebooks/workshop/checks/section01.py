@@ -112,8 +112,10 @@ def why_not_waiting(tasks, day):
     "A day that is not published yet is something to wait for: DownloadSpins requires() an external task, "
     "and luigi waits while that task's output does not exist. HttpTarget is that output: it exists when the "
     "host publishes its url.",
-    "HttpTarget.exists() asks the host (url_exists(self.url)); ExternalFileChecker.output() is an HttpTarget "
-    "for its url; DownloadSpins.requires() is ExternalFileChecker(spins_url(self.date)).",
+    "class HttpTarget(luigi.Target) keeps its url (__init__(self, url)) and its exists() asks the host "
+    "(url_exists(self.url)); class ExternalFileChecker(luigi.ExternalTask) has url = luigi.Parameter() and an "
+    "output() that is an HttpTarget for it; DownloadSpins is DownloadSpinsFirstTry with a requires() that is "
+    "ExternalFileChecker(spins_url(self.date)).",
     "DownloadSpins.output() is DownloadSpinsFirstTry's LocalTarget; its run() is "
     "download(self.input().url, self.output()): self.input() is the checker's HttpTarget."])
 def step2(day, unpublished_day):
@@ -213,7 +215,10 @@ def step3(day):
     "DatasetGen needs both downloads, names the two _SUCCESS files as its outputs, and gives spark-submit "
     "six flags in app_options(), each followed by its value. The run fails only because the job is not written "
     "yet.",
-    "requires() returns {'listeners': DownloadListeners(self.date), 'spins': DownloadSpins(self.date)}; "
+    "class DatasetGen(WorkshopSparkSubmitTask): with date = luigi.DateParameter() and "
+    "minrows = luigi.IntParameter(default=100); a method output_dir() returning "
+    "data_dir() / f'output/{self.date:%Y/%m/%d}' serves output() and app_options(). requires() returns "
+    "{'listeners': DownloadListeners(self.date), 'spins': DownloadSpins(self.date)}; "
     "output() is a dict of LocalTargets: output_dir() / 'dataset/_SUCCESS' and "
     "output_dir() / 'counts_by_zip_sub/_SUCCESS'.",
     "app_options(): inputs = self.input(); return ['--day', self.date.isoformat(), '--minrows', self.minrows, "
