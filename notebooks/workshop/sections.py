@@ -7,7 +7,8 @@ SECTIONS = [
     ("01_luigi_tasks.ipynb", "01 · Luigi tasks", "`DownloadSpins`, `DownloadListeners` and a first `DatasetGen`", "45 min"),
     ("02_spark_job.ipynb", "02 · The Spark job", "`spark/dataset_gen.py`: filter, join, distinct, validate, write; its tests", "60 min"),
     ("03_putting_it_all_together.ipynb", "03 · Putting it all together",
-     "the whole day from Luigi; the reports, plotted; failure and recovery", "30 min"),
+     "the whole day from Luigi; the reports; `TopZipCodes`, a task of your own, from a terminal; failure and "
+     "recovery", "45 min"),
     ("04_going_further.ipynb", "04 · Going further",
      "a month with `RangeDaily`, a glob, a standalone Spark cluster, `luigid`; the benchmark", "40 min"),
 ]
