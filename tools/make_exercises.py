@@ -43,7 +43,7 @@ USE_WORKSPACE = "workshop.use_workspace()  # your modules and data go to workspa
 
 # The exercises' terminal commands run the student's own module, and their data lives in workspace/data/.
 WORKSPACE_COMMANDS = ("In this edition, the first line below makes the commands use your own module, "
-                      "`workspace/luigi_tasks/song_plays_tasks.py` (the solution's where you have not written yours), "
+                      "`workspace/luigi_tasks/{module}.py` (the solution's where you have not written yours), "
                       "your job once you have written it, and your data folder, `workspace/data/`:\n\n```bash\n"
                       "export PYTHONPATH=workspace/luigi_tasks SONG_PLAYS_WORKSPACE=workspace\n")
 DATA_FOLDER = re.compile(r"(?<![\w./-])data/")
@@ -53,7 +53,8 @@ def in_the_workspace(markdown):
     """A solution's markdown as the exercise edition says it: its data/ is workspace/data/, and its luigi
     commands first point the terminal at the workspace."""
     markdown = DATA_FOLDER.sub("workspace/data/", markdown)
-    return re.sub(r"```bash\n(?=(?:\.venv/bin/)?luigi --module song_plays_tasks)", WORKSPACE_COMMANDS, markdown, count=1)
+    return re.sub(r"```bash\n(?=(?:\.venv/bin/)?luigi --module (\w+))",
+                  lambda found: WORKSPACE_COMMANDS.format(module=found.group(1)), markdown, count=1)
 
 
 def exercise_of(solution_path, solved=False):
