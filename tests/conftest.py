@@ -37,7 +37,7 @@ SLOW_FIXTURES = {"spark", "data_server", "reference_server", "solution_runs"}
 
 # `make test` runs the tests in two pytest-xdist workers (--dist loadgroup); the tests that share one of these
 # session fixtures are marked to run in the same worker, so that its notebooks run, or its JVM starts, once.
-# pytest-xdist 3.8.0 on pytest 9.2 ignores the marks (pytest-dev/pytest-xdist#1386): see MAINTAINING.md.
+# pytest stays below 9.2 (requirements.in): pytest-xdist 3.8.0 on pytest 9.2 ignores the marks (pytest-dev/pytest-xdist#1386).
 SHARED_FIXTURES = ("solution_runs", "spark")
 
 
@@ -46,6 +46,7 @@ LONG_FIRST = ["test_notebooks.py", "test_jupyterlab_browser.py", "test_exercises
               "test_site.py", "test_colab_bootstrap.py"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which reads the groups to make each worker's test ids
 def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: LONG_FIRST.index(item.path.name) if item.path.name in LONG_FIRST else len(LONG_FIRST))
     for item in items:

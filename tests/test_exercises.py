@@ -16,6 +16,7 @@ from nbclient.exceptions import CellExecutionError
 import make_exercises  # tools/ is on the path (pytest.ini)
 from conftest import ROOT, copy_workshop, luigi_command, without_workshop_settings
 from planted_mistakes import WRONG_SOLUTIONS
+from workshop.solution_blocks import stub_line
 from test_notebooks import WRITTEN_MODULES
 
 EXERCISED = ["01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb"]
@@ -69,6 +70,20 @@ def test_a_def_keeps_its_signature_and_docstring_and_loses_its_body():
     stubbed = make_exercises.stub_out(source, [{"body_of": "def f(x):", "todo": "f(): twice x"}], "a cell")
     assert stubbed == ('def f(x):\n    """Twice x."""\n    # TODO: f(): twice x\n'
                        "    raise NotImplementedError('f(): twice x')\n\n\ndef g():\n    pass")
+
+
+def test_a_whole_class_of_a_module_becomes_a_todo_that_leaves_the_module_importable(tmp_path):
+    """In a %%writefile cell the student may write a whole class: its stub is a comment, so the module still
+    imports (other cells use it), and the coach still finds the stub's text in it ("not started yet")."""
+    source = ('%%writefile -a ../luigi_tasks/m.py\n\n\nclass A:\n    """An A."""\n    x = 1\n\n\n'
+              'def b():\n    return 2')
+    stubbed = make_exercises.stub_out(source, [{"from": "class A:", "to": "    x = 1", "todo": "A: what it is"}],
+                                      "a cell")
+    module = stubbed.partition("\n")[2]
+    assert "# TODO: A: what it is" in module and stub_line("A: what it is") in module
+    namespace = {}
+    exec(module, namespace)  # imports: nothing at the top level raises
+    assert "A" not in namespace and namespace["b"]() == 2
 
 
 @pytest.fixture

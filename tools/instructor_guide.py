@@ -4,6 +4,7 @@
 - the time each section takes to run, as `make timings` measured it (tools/timings.py: the browser's Run All
   of exercises 01-03 typed in, and papermill's first run of every notebook), kept in tools/section_timings.json;
 - the reading time of each exercise notebook (its words, at 200 a minute) and the TODOs to write;
+- what the TODOs ask students to write, and how much of it they dictate (tools/dictation.py);
 - the mistakes tests/test_exercises.py plants (tools/planted_mistakes.py), and the checkpoint that catches each.
 
     python tools/instructor_guide.py           # part of make generated
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 
+import dictation
 from workshop.sections import SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,9 +67,22 @@ def mistakes_table():
     return "\n".join(lines)
 
 
+def writing_table():
+    """Per section: the TODOs, the lines of code they ask for, and how many dictate their answer (tools/dictation.py)."""
+    found = dictation.todos()
+    lines = [f"| section | TODOs | answer lines | TODOs naming more than {dictation.DICTATES:.0%} of their answer's names |",
+             "| --- | ---: | ---: | ---: |"]
+    for notebook, title, *_ in SECTIONS:
+        mine = [todo for todo in found if todo.notebook == Path(notebook).stem]
+        if mine:
+            lines.append(f"| {title} | {len(mine)} | {sum(todo.lines for todo in mine)} | "
+                         f"{sum(todo.share > dictation.DICTATES for todo in mine)} |")
+    return "\n".join(lines) + f"\n\nIn all: {dictation.summary(found)}."
+
+
 def guide_text(timings):
     return TEMPLATE.format(timing_table=timing_table(timings), mistakes_table=mistakes_table(),
-                           words_per_minute=WORDS_PER_MINUTE).strip() + "\n"
+                           writing_table=writing_table(), words_per_minute=WORDS_PER_MINUTE).strip() + "\n"
 
 
 TEMPLATE = """
@@ -99,6 +114,14 @@ time to write the TODOs, read what each cell prints, and get stuck once or twice
 it, or let students run it, on Binder too (luigi.cfg sizes its cluster, its Connect server and their JVMs to stay
 within 1.7 GB of Binder's 2 GB; `benchmarks/README.md` has the figures).
 The measured times come from a 2-core machine; `make timings` measures them again.
+
+## What students write
+
+Each TODO states a goal; its code is in the checkpoint's hints and `check.solution(N)`. The last column is
+`tools/dictation.py`'s measure: a TODO that names most of the identifiers of its own answer dictates it
+(`python tools/dictation.py` lists every TODO).
+
+{writing_table}
 
 ## Mistakes students make, and what catches them
 

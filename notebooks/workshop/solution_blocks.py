@@ -55,11 +55,15 @@ def block_spans(lines, blocks, where):
             last = next((i for i in range(first, len(lines)) if lines[i] == block["to"]), None)
             if last is None:
                 raise MarkerError(f"{where}: {block['to'].strip()!r} does not follow {block['from'].strip()!r}")
-        if not indent_of(lines[first]):
+        if not indent_of(lines[first]) and not is_writefile(lines):
             raise MarkerError(f"{where}: a block at the top level would stop the cell; "
                               "put it inside a function or a `with workshop.step(...)` block")
         spans.append((first, last, block["todo"]))
     return sorted(spans, reverse=True)
+
+
+def is_writefile(lines):
+    return bool(lines) and lines[0].startswith("%%writefile")
 
 
 def stub_line(todo):
@@ -67,12 +71,18 @@ def stub_line(todo):
     return f"raise NotImplementedError({todo!r})"
 
 
+# A whole class or function of a module: a raise at the module's top level would stop every import of it, so the
+# stub is a comment there. The coach still finds its text in the written module ("not started yet").
+TOP_LEVEL_STUB = "# {stub}  <- delete this line and the TODO above once you have written it"
+
+
 def stub_out(source, blocks, where):
     """source with each block replaced by a TODO and a NotImplementedError."""
     lines = source.split("\n")
     for first, last, todo in block_spans(lines, blocks, where):
         indent = indent_of(lines[first])
-        lines[first:last + 1] = [f"{indent}# TODO: {todo}", f"{indent}{stub_line(todo)}"]
+        stub = f"{indent}{stub_line(todo)}" if indent else TOP_LEVEL_STUB.format(stub=stub_line(todo))
+        lines[first:last + 1] = [f"{indent}# TODO: {todo}", stub]
     return "\n".join(lines)
 
 
