@@ -166,7 +166,7 @@ def declared_task(day):
 
 
 @section.checkpoint(4, "TopZipCodes declares its day and n, requires the day's DatasetGen, and writes one file per "
-                       "day and n", cells=["step4-top-zip-codes:requires", "step4-top-zip-codes:output"],
+                       "day and n", cells=["step4-top-zip-codes"],
                     hints=OWN_TASK_HINTS)
 def step4(day):
     declared_task(day)
@@ -180,7 +180,7 @@ def expected_top(day, n=10):
 
 
 @section.checkpoint(5, "from a terminal, TopZipCodes writes the day's top 10 zip codes; run again, it runs nothing",
-                    cells=["step4-top-zip-codes:run"], hints=RUN_HINTS)
+                    hints=RUN_HINTS)
 def step5(first_run, second_run, day):
     del first_run, second_run  # their cells ran: the checkpoint runs the same command itself, from a clean slate
     declared_task(day)
