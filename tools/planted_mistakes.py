@@ -90,7 +90,8 @@ WRONG_SOLUTIONS = {
         ("    date = luigi.DateParameter()", "    date = luigi.Parameter()"),
     ], 4, "keeps the date a terminal gives as text"),
     "TopZipCodes requires DownloadSpins": ("03_putting_it_all_together.ipynb", "step4-top-zip-codes", [
-        ("from song_plays_tasks import DatasetGen, data_dir", "from song_plays_tasks import DatasetGen, DownloadSpins, data_dir"),
+        ("from song_plays_tasks import DatasetGen, data_dir",
+         "from song_plays_tasks import DatasetGen, DownloadSpins, data_dir"),
         ("        return DatasetGen(date=self.date)", "        return DownloadSpins(date=self.date)"),
     ], 4, "the counts report is DatasetGen's output"),
     "TopZipCodes.output() without the date": ("03_putting_it_all_together.ipynb", "step4-top-zip-codes", [

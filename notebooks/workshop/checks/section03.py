@@ -190,7 +190,8 @@ def step5(first_run, second_run, day):
     expect(not ("KeyError" in error and "spins" in error), f"`{run.command}` failed: {error}: run() read a report "
            "with no spins column, the dataset report (one row per spin), not the counts report", hint=[
                "self.input() is DatasetGen's output: the counts report is the one under \"counts\"", RUN_HINTS[-1]])
-    expect(face(run) == ":)", f"`{run.command}` ended {face(run)}: {error}", hint="read the error: it names what to fix")
+    expect(face(run) == ":)", f"`{run.command}` ended {face(run)}: {error}",
+           hint="read the error: it names what to fix")
     expect(any(line.startswith("1 TopZipCodes(") for line in ran(run)), f"`{run.command}` did not run TopZipCodes",
            hint="its file must not exist before the run: is output() the day's file?")
     expect(top_file(day).exists(), f"`{run.command}` ended :), and {top_file(day)} does not exist: the target's "
@@ -204,7 +205,8 @@ def step5(first_run, second_run, day):
     totals, largest = expected_top(day)
     expect(all(len(row) == 2 for row in rows), "a line of the file is not a zip code, a tab and its spins",
            hint="write f\"{zipcode}\\t{total}\\n\" for each zip code")
-    expect(len(rows) == 10, f"the file has {len(rows)} zip codes, not 10", hint="keep the n largest totals: nlargest(self.n)")
+    expect(len(rows) == 10, f"the file has {len(rows)} zip codes, not 10",
+           hint="keep the n largest totals: nlargest(self.n)")
     for zipcode, spins in rows:
         expect(zipcode in totals, f"{zipcode!r} is not a zip code of the counts report",
                hint="the first column is the zip code, as the report writes it (text: it may start with 0)")
