@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/run.py --spins-per-day 2000000 --pairs 5
     .venv/bin/python benchmarks/run.py --connect              # also the job as a client of a Spark Connect server
     .venv/bin/python benchmarks/run.py --backfill             # a month, 28 days x 5,000 spins, three ways
+    .venv/bin/python benchmarks/run.py --spins-per-day 300 --smoke   # every run once: does it all work? (the tests)
 
 For each size it generates the input once (in --work-dir, build/bench/ by default), then runs Spark and
 DuckDB in turn, A B A B ..., and after each pair three cut-down Spark apps that show how low the job could go:
@@ -323,8 +324,12 @@ def main(argv=None):
     parser.add_argument("--connect", action="store_true", help="also run the job as a Spark Connect client")
     parser.add_argument("--backfill", action="store_true", help="a month through RangeDaily, both modes and DuckDB")
     parser.add_argument("--backfill-days", type=int, default=28, help="days in the backfill (28: February)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="each run once, to prove they all work (the tests): its figures are not a measurement")
     args = parser.parse_args(argv)
-    if args.pairs < 3:
+    if args.smoke:
+        args.pairs = 1
+    elif args.pairs < 3:
         parser.error("--pairs must be at least 3: a median of fewer runs says little on a shared machine")
     print(f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{datetime.datetime.now():%Y-%m-%d %H:%M}", flush=True)
@@ -341,7 +346,9 @@ def main(argv=None):
             server.stop()
     print_table(results)
     print_connect_goals(results)
-    print(json.dumps({"machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+    if args.smoke:
+        print("A smoke run: every run once. Its figures are not a measurement; quote a run with --pairs 3 or more.")
+    print(json.dumps({"machine": {"cores": os.cpu_count(), "python": platform.python_version()}, "smoke": args.smoke,
                       "results": results, **({"backfill": month} if month else {})}))
 
 

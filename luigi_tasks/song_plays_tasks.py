@@ -15,7 +15,6 @@ The machinery (settings, checked downloads, the spark-submit set-up) is in song_
 import luigi
 
 from song_plays_luigi.downloads import download, url_exists
-from song_plays_luigi.parameters import DayParameter, RowCountParameter
 from song_plays_luigi.settings import data_dir, listeners_url, spins_url
 from song_plays_luigi.spark_submit import WorkshopSparkSubmitTask
 
@@ -40,7 +39,7 @@ class ExternalFileChecker(luigi.ExternalTask):
 
 class DownloadSpins(luigi.Task):
     """One day's spins, into a folder per day: data/spins/YYYY/MM/DD/."""
-    date = DayParameter()
+    date = luigi.DateParameter()
 
     def requires(self):
         return ExternalFileChecker(spins_url(self.date))
@@ -55,7 +54,7 @@ class DownloadSpins(luigi.Task):
 
 class DownloadListeners(luigi.Task):
     """The listeners dimension, re-published in place, plus a marker that this day fetched it."""
-    date = DayParameter()
+    date = luigi.DateParameter()
 
     def requires(self):
         return ExternalFileChecker(listeners_url())
@@ -83,8 +82,8 @@ class DatasetGen(WorkshopSparkSubmitTask):
     Master and memory come from luigi.cfg's [spark], Spark's tuning from spark/conf; the app is
     spark/dataset_gen.py.
     """
-    date = DayParameter()
-    minrows = RowCountParameter(default=100)
+    date = luigi.DateParameter()
+    minrows = luigi.IntParameter(default=100)
 
     def requires(self):
         return {"listeners": DownloadListeners(self.date), "spins": DownloadSpins(self.date)}

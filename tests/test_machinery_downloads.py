@@ -1,11 +1,10 @@
 """song_plays_luigi's downloads and settings on their own, against a real http.server on 127.0.0.1."""
-import re
 import socket
 
 import luigi
 import pytest
 
-from song_plays_luigi import downloads, parameters, settings
+from song_plays_luigi import downloads, settings
 
 
 def url(server, name):
@@ -78,13 +77,3 @@ def test_the_workspace_moves_the_data_and_its_job_once_written(monkeypatch, tmp_
     (tmp_path / "spark").mkdir()
     (tmp_path / "spark/dataset_gen.py").write_text("")
     assert settings.spark_app() == tmp_path / "spark/dataset_gen.py"
-
-
-@pytest.mark.parametrize("parameter, text, complaint", [
-    (parameters.DayParameter(), "2019-02-30", "'2019-02-30' is not a valid day (YYYY-MM-DD)"),
-    (parameters.RowCountParameter(), "-5", "'-5' is not a valid row count (0 or more): a row count cannot be negative"),
-])
-def test_a_bad_parameter_is_one_line_and_exit_2(parameter, text, complaint):
-    with pytest.raises(SystemExit, match="^" + re.escape(f"luigi: error: {complaint}")):
-        parameter.parse(text)
-    assert parameters.RowCountParameter().parse("7") == 7

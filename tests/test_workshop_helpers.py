@@ -12,11 +12,13 @@ import pytest
 import song_plays_tasks as tasks
 from song_plays_luigi.spark_submit import SparkJobFailed
 from workshop import build, expected_failure, face, writefile
+from workshop.solution_blocks import TOP_LEVEL_STUB, stub_line
 
 HEAD = '"""The tasks."""\nimport luigi\n'
 FIRST_TRY = '\n\nclass DownloadSpins(luigi.Task):\n    def output(self):\n        return "spins/spins.parquet"\n'
 FIXED = FIRST_TRY.replace('"spins/spins.parquet"', 'f"spins/{self.date:%Y/%m/%d}/spins.parquet"')
 LISTENERS = '\n\nclass DownloadListeners(luigi.Task):\n    pass\n'
+LATER = '\n\nclass DatasetGen(luigi.Task):\n    pass\n'
 
 
 def write(path, line, cell):
@@ -39,6 +41,20 @@ def test_a_last_part_with_a_main_block_run_again_keeps_one_main_block(tmp_path):
     for line, cell in [("", HEAD), ("-a", LISTENERS), ("-a", last_part), ("-a", last_part.replace("job", "the job"))]:
         write(module, line, cell)
     assert module.read_text() == HEAD + LISTENERS + last_part.replace("job", "the job")
+
+
+def test_a_whole_class_written_where_its_todo_stood_replaces_the_todo(tmp_path):
+    """The exercise's stub of a whole class is a comment; once the student writes the class, the module keeps the
+    class, not the TODO (the coach would say "not started yet"); the untouched cell run twice keeps one TODO."""
+    module = tmp_path / "song_plays_tasks.py"
+    todo = "DownloadListeners: the listeners, once a day"
+    stub = f"\n\n# TODO: {todo}\n" + TOP_LEVEL_STUB.format(stub=stub_line(todo)) + "\n"  # IPython ends a cell so
+    for line, cell in [("", HEAD), ("-a", FIXED), ("-a", stub), ("-a", stub), ("-a", LATER)]:
+        write(module, line, cell)
+    assert module.read_text() == HEAD + FIXED + stub + LATER
+    write(module, "-a", LISTENERS)
+    assert module.read_text() == HEAD + FIXED + LISTENERS + LATER
+    assert stub_line(todo) not in module.read_text()
 
 
 def test_the_head_run_again_keeps_the_parts_after_it(tmp_path):

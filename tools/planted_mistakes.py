@@ -18,7 +18,7 @@ WRONG_SOLUTIONS = {
         ("        return url_exists(self.url)", "        url_exists(self.url)"),
     ], 2, "exists() answered None"),
     "date = luigi.Parameter() in DownloadSpins": ("01_luigi_tasks.ipynb", "step2-download-spins", [
-        ("    date = DayParameter()", "    date = luigi.Parameter()"),
+        ("    date = luigi.DateParameter()", "    date = luigi.Parameter()"),
     ], 2, "keeps the date a terminal gives as text"),
     "output path without the date": ("01_luigi_tasks.ipynb", "step2-download-spins", [
         ('f"spins/{self.date:%Y/%m/%d}/spins.snappy.parquet"', '"spins/spins.snappy.parquet"'),
@@ -37,6 +37,17 @@ WRONG_SOLUTIONS = {
         ('        with outputs["marker"].open("w") as f:\n            f.write(f"{url}\\n")',
          '        outputs["marker"].open("w").write(f"{url}\\n")'),
     ], 3, "run() did not write its marker"),
+    "date = luigi.Parameter() in DownloadListeners": ("01_luigi_tasks.ipynb", "step3-download-listeners", [
+        ("    date = luigi.DateParameter()", "    date = luigi.Parameter()"),
+    ], 3, "keeps the date a terminal gives as text"),
+    "DownloadListeners.output() as a list, not a dict": ("01_luigi_tasks.ipynb", "step3-download-listeners", [
+        ('        return {\n            "data": ', "        return [\n            "),
+        ('            "marker": luigi.LocalTarget(', "            luigi.LocalTarget("),
+        ('.SUCCESS"),\n        }', '.SUCCESS"),\n        ]'),
+    ], 3, "a dict with 'data' and 'marker' targets"),
+    "DownloadListeners waits for the spins file": ("01_luigi_tasks.ipynb", "step3-download-listeners", [
+        ("return ExternalFileChecker(listeners_url())", "return ExternalFileChecker(spins_url(self.date))"),
+    ], 3, "not the checker of the host's listeners file"),
     "DatasetGen.requires() as a list": ("01_luigi_tasks.ipynb", "step4-dataset-gen", [
         ('return {"listeners": DownloadListeners(self.date), "spins": DownloadSpins(self.date)}',
          "return [DownloadListeners(self.date), DownloadSpins(self.date)]"),
@@ -48,6 +59,15 @@ WRONG_SOLUTIONS = {
     "app_options() without --minrows": ("01_luigi_tasks.ipynb", "step4-dataset-gen", [
         ('            "--minrows", self.minrows,\n', ""),
     ], 4, "app_options() lists the six flags"),
+    "DatasetGen.output() in the downloads' folder": ("01_luigi_tasks.ipynb", "step4-dataset-gen", [
+        ('luigi.LocalTarget(self.output_dir() / "dataset/_SUCCESS")', 'luigi.LocalTarget(data_dir() / "dataset/_SUCCESS")'),
+    ], 4, "the _SUCCESS files the job writes last"),
+    "app_options() without --spins_path": ("01_luigi_tasks.ipynb", "step4-dataset-gen", [
+        ('            "--spins_path", inputs["spins"].path,\n', ""),
+    ], 4, "app_options() lists the six flags"),
+    "minrows = luigi.Parameter(default=100)": ("01_luigi_tasks.ipynb", "step4-dataset-gen", [
+        ("    minrows = luigi.IntParameter(default=100)", "    minrows = luigi.Parameter(default=100)"),
+    ], 4, "keeps the minrows a terminal gives as text"),
     "waiting (MISSING_EXT) where a failure was expected": ("01_luigi_tasks.ipynb", "step4-run-without-the-job", [
         ("DatasetGen(date=day)", "DatasetGen(date=unpublished_day)"),
     ], 4, "a :| means a download is waiting"),

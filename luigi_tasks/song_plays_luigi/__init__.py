@@ -2,6 +2,5 @@
 
 - settings:     where the data comes from and goes, read when a task needs it; the workshop's luigi.cfg
 - downloads:    url_exists() and download(): checked, atomic downloads with errors that say what to do
-- parameters:   DayParameter and RowCountParameter: a bad value on the command line is one clear line
 - spark_submit: WorkshopSparkSubmitTask: pyspark's own spark-submit, configured from luigi.cfg, one run a day
 """

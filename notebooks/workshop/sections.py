@@ -4,7 +4,7 @@ instructor guide read. After adding, renaming or reordering a notebook, edit it 
 # notebook, title, what the student builds, estimated time
 SECTIONS = [
     ("00_setup.ipynb", "00 · Setup", "a checked toolbox: Python, Java, Spark, Luigi and the data", "10 min"),
-    ("01_luigi_tasks.ipynb", "01 · Luigi tasks", "`DownloadSpins`, `DownloadListeners` and a first `DatasetGen`", "45 min"),
+    ("01_luigi_tasks.ipynb", "01 · Luigi tasks", "`DownloadSpins`, `DownloadListeners` and a first `DatasetGen`", "60 min"),
     ("02_spark_job.ipynb", "02 · The Spark job", "`spark/dataset_gen.py`: filter, join, distinct, validate, write; its tests", "60 min"),
     ("03_putting_it_all_together.ipynb", "03 · Putting it all together",
      "the whole day from Luigi; the reports; `TopZipCodes`, a task of your own, from a terminal; failure and "

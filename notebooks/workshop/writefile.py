@@ -4,16 +4,24 @@ IPython's own %%writefile -a appends whatever it is given. A student who fixes a
 with both versions of a class in the module: Python uses the last one, but the luigi command refuses the module
 (TaskClassAmbigiousException). Here a part replaces the classes and functions of the same names where they
 stand, and the head of a module (%%writefile without -a) replaces only the head, keeping the parts after it.
+A class or function the student writes where the exercise left a whole-definition TODO (a comment, see
+solution_blocks.TOP_LEVEL_STUB) replaces that TODO, so that the coach no longer finds it.
 Run in order, once, it writes exactly what IPython's would. A module already imported is imported again from what
 was written, so every cell after it, and every checkpoint, uses the code as last written: nothing to reload by hand.
 """
 import ast
 import importlib
 import os
+import re
 import shlex
 import sys
 
+from workshop.solution_blocks import TOP_LEVEL_STUB
+
 DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+_STUB_BEFORE, _, _STUB_AFTER = TOP_LEVEL_STUB.partition("{stub}")
+WHOLE_DEFINITION_TODO = re.compile(r"(?m)^\n*# TODO: (?P<todo>[^\n]*)\n" + re.escape(_STUB_BEFORE) +
+                                   r"raise NotImplementedError\([^\n]*\)" + re.escape(_STUB_AFTER) + r"$")
 
 
 def defined_names(text):
@@ -21,6 +29,16 @@ def defined_names(text):
         return {node.name for node in ast.parse(text).body if isinstance(node, DEFINITIONS)}
     except SyntaxError:
         return set()
+
+
+def todo_standing_for(existing, text):
+    """Where existing holds a whole-definition TODO that text now writes: the TODO of a class or function text
+    defines (its text starts with the name, "DownloadListeners: ..."), or the same TODO again. (start, end) or None."""
+    names = defined_names(text)
+    for match in WHOLE_DEFINITION_TODO.finditer(existing):
+        if match.group("todo").partition(":")[0] in names or match.group(0).strip() in text:
+            return match.span()
+    return None
 
 
 def line_offsets(text):
@@ -52,7 +70,11 @@ def merge(existing, text, append):
         return text + existing[region_start(definitions[0]):]
     matched = [node for node in definitions if node.name in defined_names(text)]
     if not matched:
-        return existing + text
+        todo = todo_standing_for(existing, text)
+        if not todo:
+            return existing + text
+        rest = existing[todo[1]:]
+        return existing[:todo[0]] + text + (rest[1:] if text.endswith("\n") and rest.startswith("\n") else rest)
     first, last = nodes.index(matched[0]), nodes.index(matched[-1])
 
     def also_in_part(node):  # a statement of the old part around its definitions, e.g. `if __name__ == ...`

@@ -12,7 +12,7 @@ from pathlib import Path
 import luigi
 from luigi.task import flatten
 
-from song_plays_luigi.settings import WORKSHOP_ROOT, data_dir, spins_url
+from song_plays_luigi.settings import WORKSHOP_ROOT, data_dir, listeners_url, spins_url
 from workshop.checks import show_progress
 from workshop.coach import Section, expect
 from workshop.luigi_runs import command_line, face, last_error, quiet_build, ran
@@ -24,11 +24,10 @@ NOT_WRITTEN_YET = WORKSHOP_ROOT / "build" / "not-written-yet" / "dataset_gen.py"
 DECLARE = {  # a parameter of the wrong kind: what a terminal's text then stays, and the hints
     luigi.DateParameter: ("which f\"{self.date:%Y/%m/%d}\" cannot format", [
         "a day must be a luigi.DateParameter: it turns the text a terminal gives (--date YYYY-MM-DD) into a "
-        "datetime.date", "declare date = luigi.DateParameter() (the module's DayParameter is one, with a clearer "
-        "error for a day that does not exist)"]),
+        "datetime.date", "declare date = luigi.DateParameter()"]),
     luigi.IntParameter: ("which is not a number", [
         "a number must be a luigi.IntParameter: it turns the text a terminal gives (--minrows N) into an int",
-        "declare minrows = RowCountParameter(default=100), the module's luigi.IntParameter"]),
+        "declare minrows = luigi.IntParameter(default=100)"]),
 }
 SERVER_DOWN = ["'Nothing is listening' means the data server is not running: run the cell under 'The remote' again",
                "workshop.use_data_url(DATA_URL) starts it; an instructor's DATA_URL must be a host that answers"]
@@ -66,9 +65,11 @@ def expect_face(run, wanted, what, hint):
 
 @section.checkpoint(1, "the published day downloaded (:)), and the unpublished one failed (:()",
                     cells=["step1-download-spins-first-try"], hints=[
-    "output() says where the file goes: luigi calls the task complete when that target exists. run() fetches it.",
-    "The target is a luigi.LocalTarget under data_dir(), in a folder per day (spins/YYYY/MM/DD/), with "
-    "format=luigi.format.Nop because Parquet is bytes. run() passes download() the day's URL and that target.",
+    "output() says where the file goes: luigi calls the task complete when that target exists. run() fetches it "
+    "from the host into that target, for the task's own day.",
+    "The target is a luigi.LocalTarget under data_dir(), in a folder per day (spins/YYYY/MM/DD/, the day from "
+    "self.date), with format=luigi.format.Nop because Parquet is bytes. run() passes download() the day's URL, "
+    "spins_url(self.date), and that target, self.output().",
     "output(): return luigi.LocalTarget(data_dir() / f\"spins/{self.date:%Y/%m/%d}/spins.snappy.parquet\", "
     "format=luigi.format.Nop). run(): download(spins_url(self.date), self.output())."])
 def step1(DownloadSpinsFirstTry, day, unpublished_day):  # noqa: N803 - the notebook's class
@@ -109,7 +110,8 @@ def why_not_waiting(tasks, day):
 @section.checkpoint(2, "the published day ends :), from a terminal too, and the unpublished one :| (waiting, no "
                        "error)", cells=["step2-http-target", "step2-download-spins"], hints=[
     "A day that is not published yet is something to wait for: DownloadSpins requires() an external task, "
-    "and luigi waits while that task's output does not exist.",
+    "and luigi waits while that task's output does not exist. HttpTarget is that output: it exists when the "
+    "host publishes its url.",
     "HttpTarget.exists() asks the host (url_exists(self.url)); ExternalFileChecker.output() is an HttpTarget "
     "for its url; DownloadSpins.requires() is ExternalFileChecker(spins_url(self.date)).",
     "DownloadSpins.output() is DownloadSpinsFirstTry's LocalTarget; its run() is "
@@ -149,21 +151,37 @@ def step2(day, unpublished_day):
 
 @section.checkpoint(3, "DownloadListeners ends :) from a terminal, and a second run downloads nothing",
                     cells=["step3-download-listeners"], hints=[
-    "Two outputs: the file itself, and a marker that says this day's download happened. Luigi runs a task "
-    "when any output is missing.",
-    "requires() is ExternalFileChecker(listeners_url()); output() is a dict {'data': ..., 'marker': ...} of "
-    "LocalTargets: listeners/listeners.snappy.parquet (format=luigi.format.Nop) and "
-    "markers/YYYY/MM/DD/listeners_downloaded.SUCCESS under data_dir().",
-    "run(): outputs, url = self.output(), self.input().url; remove outputs['marker'] if it exists; "
-    "download(url, outputs['data']); then write the url into outputs['marker'].open('w')."])
+    "Start from DownloadSpins: a luigi.Task with the same kind of parameter, waiting for the host's file the same "
+    "way. What differs: two outputs, the file and a marker of the day, and a run() that starts from a clean slate.",
+    "class DownloadListeners(luigi.Task) with date = luigi.DateParameter(); requires() is "
+    "ExternalFileChecker(listeners_url()); output() is a dict {'data': ..., 'marker': ...} of LocalTargets under "
+    "data_dir(): listeners/listeners.snappy.parquet (format=luigi.format.Nop) and "
+    "markers/YYYY/MM/DD/listeners_downloaded.SUCCESS (the day from self.date).",
+    "run(): outputs, url = self.output(), self.input().url; if outputs['marker'].exists(): "
+    "outputs['marker'].remove(); download(url, outputs['data']); with outputs['marker'].open('w') as f: "
+    "f.write(f\"{url}\\n\")."])
 def step3(day):
     tasks = lesson_module()
+    expect(hasattr(tasks, "DownloadListeners"), "song_plays_tasks has no DownloadListeners: its cell has not "
+           "written a class of that name into the module", hint=[
+               "write the class in step 3's cell, named DownloadListeners, and run the cell: %%writefile -a adds "
+               "it to the module", "class DownloadListeners(luigi.Task): with date = luigi.DateParameter() and "
+               "requires(), output() and run()"])
     expected = {"data": data_dir() / "listeners/listeners.snappy.parquet",
                 "marker": data_dir() / f"markers/{day:%Y/%m/%d}/listeners_downloaded.SUCCESS"}
-    outputs = tasks.DownloadListeners(date=day).output()
+    expect("date" in dict(tasks.DownloadListeners.get_params()), "DownloadListeners has no parameter date",
+           hint="declare date = luigi.DateParameter() in the class, as DownloadSpins does")
+    task = tasks.DownloadListeners(date=day)
+    needs = flatten(task.requires())
+    expect(len(needs) == 1 and getattr(needs[0], "url", None) == listeners_url(),
+           f"requires() gives {task.requires()!r}, not the checker of the host's listeners file, {listeners_url()}",
+           hint=["DownloadListeners waits for the host's file as DownloadSpins waits for the day's: the external "
+                 "task of its address, which listeners_url() gives", "return ExternalFileChecker(listeners_url())"])
+    outputs = task.output()
     named = {name: Path(target.path) for name, target in outputs.items()} if isinstance(outputs, dict) else outputs
     expect(isinstance(outputs, dict) and set(outputs) == {"data", "marker"}, f"output() gives {outputs!r}",
-           hint="output() should return a dict with 'data' and 'marker' targets")
+           hint=["output() should return a dict with 'data' and 'marker' targets: run() reaches each by its name",
+                 "return {'data': luigi.LocalTarget(...), 'marker': luigi.LocalTarget(...)}"])
     expect(named["data"] == expected["data"], f"output()'s data is {named['data']}, not {expected['data']}",
            hint="the file goes to data_dir() / 'listeners/listeners.snappy.parquet', with format=luigi.format.Nop")
     expect(named["marker"] == expected["marker"], f"output()'s marker is {named['marker']}, not {expected['marker']}"
@@ -193,7 +211,8 @@ def step3(day):
                        "and fails (:() from a terminal only because the job is not written yet",
                     cells=["step4-dataset-gen"], hints=[
     "DatasetGen needs both downloads, names the two _SUCCESS files as its outputs, and gives spark-submit "
-    "six flags in app_options(). The run fails only because the job is not written yet.",
+    "six flags in app_options(), each followed by its value. The run fails only because the job is not written "
+    "yet.",
     "requires() returns {'listeners': DownloadListeners(self.date), 'spins': DownloadSpins(self.date)}; "
     "output() is a dict of LocalTargets: output_dir() / 'dataset/_SUCCESS' and "
     "output_dir() / 'counts_by_zip_sub/_SUCCESS'.",
@@ -213,8 +232,9 @@ def step4(sketch, day):
     outputs = sorted(Path(target.path) for target in flatten(task.output()))
     expect(outputs == [day_output / "counts_by_zip_sub/_SUCCESS", day_output / "dataset/_SUCCESS"],
            f"output() names {[str(path) for path in outputs]}",
-           hint="its outputs are the _SUCCESS files the job writes last: output_dir() / 'dataset/_SUCCESS' and "
-                "output_dir() / 'counts_by_zip_sub/_SUCCESS'")
+           hint=["its outputs are the _SUCCESS files the job writes last, one in each report folder of the day, "
+                 "which output_dir() gives", "output_dir() / 'dataset/_SUCCESS' and "
+                 "output_dir() / 'counts_by_zip_sub/_SUCCESS', each a luigi.LocalTarget"])
     expected = {"--day": day.isoformat(), "--minrows": "100",
                 "--listeners_path": str(data_dir() / "listeners/listeners.snappy.parquet"),
                 "--spins_path": str(spins_file(day)), "--dataset_out_path": str(day_output / "dataset"),
