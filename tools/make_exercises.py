@@ -43,7 +43,7 @@ USE_WORKSPACE = "workshop.use_workspace()  # your modules and data go to workspa
 
 # The exercises' terminal commands run the student's own module, and their data lives in workspace/data/.
 WORKSPACE_COMMANDS = ("In this edition, the first line below makes the commands use your own module, "
-                      "`workspace/luigi_tasks/song_plays_tasks.py` (the solution's where you have not written yours), "
+                      "`workspace/luigi_tasks/{module}.py` (the solution's where you have not written yours), "
                       "your job once you have written it, and your data folder, `workspace/data/`:\n\n```bash\n"
                       "export PYTHONPATH=workspace/luigi_tasks SONG_PLAYS_WORKSPACE=workspace\n")
 DATA_FOLDER = re.compile(r"(?<![\w./-])data/")
@@ -58,11 +58,12 @@ FENCED_BASH = re.compile(r"```bash\n.*?```", re.DOTALL)
 
 def in_the_workspace(markdown):
     """A solution's markdown as the exercise edition says it: the paths its tasks write (WORKSPACE_PATH), and
-    data/ in the bash blocks the student runs, are under workspace/data/; its luigi commands first point the
+    data/ in the bash blocks the student runs, are under workspace/data/; its first luigi command first points the
     terminal at the workspace. Prose about any other data/ folder is left alone."""
     markdown = WORKSPACE_PATH.sub(lambda match: "`workspace/" + match.group(0)[1:], markdown)
     markdown = FENCED_BASH.sub(lambda match: DATA_FOLDER.sub("workspace/data/", match.group(0)), markdown)
-    return re.sub(r"```bash\n(?=(?:\.venv/bin/)?luigi --module song_plays_tasks)", WORKSPACE_COMMANDS, markdown, count=1)
+    return re.sub(r"```bash\n(?=(?:\.venv/bin/)?luigi --module (\w+))",
+                  lambda found: WORKSPACE_COMMANDS.format(module=found.group(1)), markdown, count=1)
 
 
 def exercise_of(solution_path, solved=False):

@@ -116,13 +116,41 @@ WRONG_SOLUTIONS = {
     "today instead of the notebook's day": ("03_putting_it_all_together.ipynb", "step1-run-the-day", [
         ("DatasetGen(date=day)", "DatasetGen(date=datetime.date.today())"),
     ], 1, "for the notebook's day"),
-    "DatasetGen(date=day) without minrows=TOO_MANY_ROWS": ("03_putting_it_all_together.ipynb", "step4-too-few-rows", [
+    "TopZipCodes with date = luigi.Parameter()": ("03_putting_it_all_together.ipynb", "step4-top-zip-codes", [
+        ("    date = luigi.DateParameter()", "    date = luigi.Parameter()"),
+    ], 4, "keeps the date a terminal gives as text"),
+    "TopZipCodes requires DownloadSpins": ("03_putting_it_all_together.ipynb", "step4-top-zip-codes", [
+        ("from song_plays_tasks import DatasetGen, data_dir",
+         "from song_plays_tasks import DatasetGen, DownloadSpins, data_dir"),
+        ("        return DatasetGen(date=self.date)", "        return DownloadSpins(date=self.date)"),
+    ], 4, "the counts report is DatasetGen's output"),
+    "TopZipCodes.output() without the date": ("03_putting_it_all_together.ipynb", "step4-top-zip-codes", [
+        ('f"output/{self.date:%Y/%m/%d}/top_{self.n}_zip_codes.tsv"', 'f"output/top_{self.n}_zip_codes.tsv"'),
+    ], 4, "one file for every day"),
+    "TopZipCodes reads the dataset report": ("03_putting_it_all_together.ipynb", "step4-top-zip-codes", [
+        ('self.input()["counts"]', 'self.input()["dataset"]'),
+    ], 5, "the dataset report (one row per spin), not the counts report"),
+    "TopZipCodes writes without `with`, never closed": ("03_putting_it_all_together.ipynb", "step4-top-zip-codes", [
+        ('        with self.output().open("w") as out:\n'
+         '            out.write("fake_zipcode\\tspins\\n")\n'
+         '            for zipcode, total in spins.nlargest(self.n).items():\n'
+         '                out.write(f"{zipcode}\\t{total}\\n")',
+         '        out = self.output().open("w")\n'
+         '        out.write("fake_zipcode\\tspins\\n")\n'
+         '        for zipcode, total in spins.nlargest(self.n).items():\n'
+         '            out.write(f"{zipcode}\\t{total}\\n")'),
+    ], 5, "moved into place only when it is closed"),
+    "TopZipCodes counts rows instead of adding up spins": ("03_putting_it_all_together.ipynb", "step4-top-zip-codes", [
+        ('counts["spins"].astype(int).groupby(counts["fake_zipcode"]).sum()',
+         'counts.groupby("fake_zipcode").size()'),
+    ], 5, "add up its spins"),
+    "DatasetGen(date=day) without minrows=TOO_MANY_ROWS": ("03_putting_it_all_together.ipynb", "step6-too-few-rows", [
         ("DatasetGen(date=day, minrows=TOO_MANY_ROWS)", "DatasetGen(date=day)"),
-    ], 4, "without minrows=TOO_MANY_ROWS"),
-    "luigi.build instead of workshop.build": ("03_putting_it_all_together.ipynb", "step4-too-few-rows", [
+    ], 6, "without minrows=TOO_MANY_ROWS"),
+    "luigi.build instead of workshop.build": ("03_putting_it_all_together.ipynb", "step6-too-few-rows", [
         ("failed = workshop.build(song_plays_tasks.DatasetGen(date=day, minrows=TOO_MANY_ROWS))",
          "failed = luigi.build([song_plays_tasks.DatasetGen(date=day, minrows=TOO_MANY_ROWS)], local_scheduler=True)"),
-    ], 4, "not what workshop.build(...) returns"),
+    ], 6, "not what workshop.build(...) returns"),
     "RangeDaily without days_back, which looks back 100 days from today": ("04_going_further.ipynb", "step1-the-month", [
         (",\n                       days_back=10000)", ")"),
     ], 1, "finds no day to run"),

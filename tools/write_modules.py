@@ -1,5 +1,5 @@
-"""Write the lesson's modules, luigi_tasks/song_plays_tasks.py and spark/dataset_gen.py, from the solution
-notebooks' %%writefile cells, as running the notebooks top to bottom would (part of make generated).
+"""Write the lesson's modules (luigi_tasks/song_plays_tasks.py, luigi_tasks/top_zip_codes.py, spark/dataset_gen.py)
+from the solution notebooks' %%writefile cells, as running the notebooks top to bottom would (part of make generated).
 
     python tools/write_modules.py           # write them
     python tools/write_modules.py --check   # change nothing; exit 1 when a committed module differs

@@ -70,22 +70,28 @@ def quiet_build(*tasks):
     return result
 
 
-def command_line(*args, env=None):
-    """A notebook's terminal command, `luigi --module song_plays_tasks ARGS --local-scheduler`, run as a terminal
-    in the workshop folder runs it: in a new Python, which reads the module as its cells last wrote it, with this
+def command_line(*args, env=None, module="song_plays_tasks"):
+    """A notebook's terminal command, `luigi --module MODULE ARGS --local-scheduler`, run as a terminal in the
+    workshop folder runs it: in a new Python, which reads the module as its cells last wrote it, with this
     kernel's environment (the data host, the exercises' workspace) and env, and with the folder this kernel imports
-    song_plays_tasks from (the exercises' workspace/luigi_tasks) first on PYTHONPATH.
+    the module from (the exercises' workspace/luigi_tasks) first on PYTHONPATH.
 
     Returns the finished process, with .command (as the notebook shows it) and .summary_text (its log).
     """
-    module_folder = Path(importlib.import_module("song_plays_tasks").__file__).parent
+    module_folder = Path(importlib.import_module(module).__file__).parent
     path = os.pathsep.join(filter(None, [str(module_folder), os.environ.get("PYTHONPATH")]))
-    shown = ["luigi", "--module", "song_plays_tasks", *map(str, args), "--local-scheduler"]
+    shown = ["luigi", "--module", module, *map(str, args), "--local-scheduler"]
     run = subprocess.run([sys.executable, "-m", "luigi", *shown[1:]], cwd=WORKSHOP_ROOT,  # the kernel's own luigi
                          env={**os.environ, "PYTHONPATH": path, **(env or {})}, capture_output=True, text=True,
                          timeout=600)
     run.command, run.summary_text = shlex.join(shown), run.stderr
     return run
+
+
+def summary(run):
+    """What a command_line run's log ends with: luigi's execution summary, else the error that stopped it."""
+    start = run.summary_text.find("===== Luigi Execution Summary =====")
+    return run.summary_text[start:].rstrip() if start >= 0 else last_error(run.summary_text)
 
 
 def face(result):

@@ -8,7 +8,8 @@ SECTIONS = [
     ("02_spark_job.ipynb", "02 · The Spark job", "`spark/dataset_gen.py`: filter, join, distinct, validate, write; a test of your own; plans, "
      "shuffles, a broadcast join, the cache and the Spark UI", "90 min"),
     ("03_putting_it_all_together.ipynb", "03 · Putting it all together",
-     "the whole day from Luigi; the reports, plotted; failure and recovery", "30 min"),
+     "the whole day from Luigi; the reports; `TopZipCodes`, a task of your own, from a terminal; failure and "
+     "recovery", "45 min"),
     ("04_going_further.ipynb", "04 · Going further",
      "a month with `RangeDaily`, the month's report as a task of your own; a Spark cluster, `luigid`, Spark Connect",
      "55 min"),
