@@ -8,6 +8,8 @@ def test_the_measure_counts_the_answers_names_that_the_todo_names():
     assert todo.names == {"spins", "where", "F", "col", "MIN_SPIN_SECONDS"}
     assert todo.given_away == {"spins", "MIN_SPIN_SECONDS"} and todo.share == 0.4
     assert todo.lines == 1
+    whole = dictation.Todo("01", "A: one", 'class A:\n    """An A,\n    docstrings do not count."""\n\n    # nor comments\n    x = 1')
+    assert whole.lines == 2
 
 
 def test_at_most_one_todo_in_ten_dictates_its_answer():

@@ -3,11 +3,12 @@
     python tools/dictation.py      # a table: each TODO, its answer lines, the share its own text gives away
 
 A TODO should state a goal; its code belongs in the hints and the solution. The measure: the names and calls in
-the answer (the identifiers of the lines the TODO replaces, without Python's keywords and `self`), and the share
+the answer (the identifiers of the code the TODO replaces, without Python's keywords and `self`), and the share
 of them that the TODO's text names as a word. A TODO that says "keep the spins longer than MIN_SPIN_SECONDS"
 gives away one name of `spins.where(F.col("elapsed_seconds") > MIN_SPIN_SECONDS)`'s five.
 tests/test_dictation.py holds the workshop to it; INSTRUCTOR_GUIDE.md shows the sums per section.
 """
+import ast
 import io
 import keyword
 import re
@@ -34,8 +35,15 @@ class Todo:
 
     @property
     def lines(self):
-        """The answer's lines of code: not blank, not only a comment."""
-        return sum(1 for line in self.answer.split("\n") if line.strip() and not line.strip().startswith("#"))
+        """The answer's lines of code: not blank, not only a comment, not a docstring (a student may skip those)."""
+        docstrings = set()
+        for node in ast.walk(ast.parse(textwrap.dedent(self.answer))):
+            body = getattr(node, "body", None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and \
+                    isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+                docstrings.update(range(body[0].lineno, body[0].end_lineno + 1))
+        return sum(1 for number, line in enumerate(self.answer.split("\n"), 1)
+                   if line.strip() and not line.strip().startswith("#") and number not in docstrings)
 
     @property
     def names(self):

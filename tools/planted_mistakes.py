@@ -110,6 +110,16 @@ WRONG_SOLUTIONS = {
         ("assertDataFrameEqual(dataset_gen.build_dataset(spins, listeners), expected)",
          "assert dataset_gen.build_dataset(spins, listeners).count() == expected.count()"),
     ], 5, "not only how many rows"),
+    "adaptive execution left off after counting partitions": ("02_spark_job.ipynb", "step7-partitions", [
+        ('        spark.conf.unset("spark.sql.adaptive.enabled")', "        pass"),
+    ], 7, "adaptive execution is still off"),
+    "the partitions \"without AQE\" counted with AQE on": ("02_spark_job.ipynb", "step7-partitions", [
+        ('    spark.conf.set("spark.sql.adaptive.enabled", "false")', "    pass"),
+    ], 7, "without AQE, the shuffle gave"),
+    "counts counted but not persisted": ("02_spark_job.ipynb", "step9-persist", [
+        ("    persisted = dataset_gen.count_spins_by_sub(dataset).persist()",
+         "    persisted = dataset_gen.count_spins_by_sub(dataset)"),
+    ], 9, "is not cached"),
     "the join without the broadcast hint": ("02_spark_job.ipynb", "step8-broadcast-join", [
         ('unique_spins.join(F.broadcast(listeners), "fake_listener_id")', 'unique_spins.join(listeners, "fake_listener_id")'),
     ], 8, "the listeners are not broadcast"),

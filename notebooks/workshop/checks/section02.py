@@ -309,10 +309,29 @@ def plan_of(df):
     return plan.getvalue()
 
 
-@section.checkpoint(7, "the plan shows distinct()'s shuffle, and AQE merges the shuffle's partitions", hints=[
-    "Read the plan from the bottom: FileScan, Filter, Exchange hashpartitioning (the shuffle), HashAggregate.",
-    "Without AQE, a shuffle gives spark.sql.shuffle.partitions partitions; with it, AQE merges the small ones."])
-def step7(spark, spins, listeners, partitions_without_aqe, partitions_after_shuffle):
+@section.checkpoint(7, "the plan shows distinct()'s shuffle, and AQE merges the shuffle's partitions",
+                    cells=["step7-partitions"], hints=[
+    "Without AQE, a shuffle gives spark.sql.shuffle.partitions partitions; with it, AQE merges the small ones. "
+    "A DataFrame's partitions are its .rdd's, and spark.conf sets a setting and unsets it back.",
+    "getNumPartitions() on spins.rdd, then on spins.distinct().rdd; for the third, spark.conf.set("
+    "'spark.sql.adaptive.enabled', 'false') first, and spark.conf.unset(...) in a finally.",
+    "partitions_read = spins.rdd.getNumPartitions(); partitions_after_shuffle = "
+    "spins.distinct().rdd.getNumPartitions(); spark.conf.set('spark.sql.adaptive.enabled', 'false'); try: "
+    "partitions_without_aqe = spins.distinct().rdd.getNumPartitions() finally: "
+    "spark.conf.unset('spark.sql.adaptive.enabled')"])
+def step7(spark, spins, listeners, partitions_read, partitions_without_aqe, partitions_after_shuffle):
+    aqe = spark.conf.get("spark.sql.adaptive.enabled")
+    expect(aqe.lower() == "true", f"adaptive execution is still off (spark.sql.adaptive.enabled is {aqe}) after the "
+           "partitions cell", hint=["the cell turns it off for one count only: put it back in a finally block",
+                                    "spark.conf.unset('spark.sql.adaptive.enabled') puts the session's setting back"])
+    expect(partitions_read == spins.rdd.getNumPartitions(), f"partitions_read is {partitions_read}, and the spins "
+           f"as read have {spins.rdd.getNumPartitions()} partitions", hint="count them on spins.rdd, before any shuffle")
+    after = spins.distinct().rdd.getNumPartitions()
+    expect(partitions_after_shuffle == after, f"partitions_after_shuffle is {partitions_after_shuffle}, and the "
+           f"spins after distinct() have {after} partitions" + (
+               ": that is the spins as read, before the shuffle" if partitions_after_shuffle == partitions_read
+               and after != partitions_read else ""),
+           hint="count them on spins.distinct().rdd: distinct() is what shuffles")
     job = lesson_module()
     plan = plan_of(called("build_dataset(spins, listeners)", lambda: job.build_dataset(spins, listeners)))
     expect("Exchange hashpartitioning" in plan, "the dataset's plan has no shuffle (Exchange hashpartitioning)",
@@ -320,7 +339,8 @@ def step7(spark, spins, listeners, partitions_without_aqe, partitions_after_shuf
     shuffle_partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
     expect(partitions_without_aqe == shuffle_partitions, f"without AQE, the shuffle gave {partitions_without_aqe} "
            f"partitions, and spark.sql.shuffle.partitions is {shuffle_partitions}",
-           hint="run the partitions cell again: it turns AQE off only around its own count")
+           hint=["adaptive execution must be off for that one count, or it merges the partitions as before",
+                 "spark.conf.set('spark.sql.adaptive.enabled', 'false') just before that count"])
     expect(partitions_after_shuffle <= partitions_without_aqe, f"with AQE, the shuffle gave {partitions_after_shuffle} "
            f"partitions, more than the {partitions_without_aqe} without it", hint="run the partitions cell again")
 
@@ -351,10 +371,12 @@ def step8(spark, spins, listeners, broadcast_joined):
                 "as build_dataset does")
 
 
-@section.checkpoint(9, "count() alone caches nothing; persist() does, and the plan reads from memory", hints=[
+@section.checkpoint(9, "count() alone caches nothing; persist() does, and the plan reads from memory",
+                    cells=["step9-persist"], hints=[
     "A DataFrame is a recipe: an action computes it again, unless it was persisted and then filled by an action.",
-    "The second cell builds the counts with .persist(), then counts them: the first count() fills the cache, "
-    "and explain() then shows InMemoryTableScan."])
+    "Build the counts as the cell above does, mark them with .persist(), then run an action on them: the first "
+    "count() fills the cache, and explain() then shows InMemoryTableScan.",
+    "persisted = dataset_gen.count_spins_by_sub(dataset).persist(); persisted.count()"])
 def step9(recipe, persisted):
     expect(not recipe.is_cached and "InMemoryTableScan" not in plan_of(recipe), "the plain DataFrame is cached",
            hint="build it again without persist() or cache()")
