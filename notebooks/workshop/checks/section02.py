@@ -321,8 +321,10 @@ def plan_of(df):
     "spark.conf.unset('spark.sql.adaptive.enabled')"])
 def step7(spark, spins, listeners, partitions_read, partitions_without_aqe, partitions_after_shuffle):
     aqe = spark.conf.get("spark.sql.adaptive.enabled")
+    if aqe.lower() != "true":
+        spark.conf.unset("spark.sql.adaptive.enabled")  # so that the cell, fixed and run again, starts as it should
     expect(aqe.lower() == "true", f"adaptive execution is still off (spark.sql.adaptive.enabled is {aqe}) after the "
-           "partitions cell", hint=["the cell turns it off for one count only: put it back in a finally block",
+           "partitions cell; this checkpoint has put it back", hint=["the cell turns it off for one count only: put it back in a finally block",
                                     "spark.conf.unset('spark.sql.adaptive.enabled') puts the session's setting back"])
     expect(partitions_read == spins.rdd.getNumPartitions(), f"partitions_read is {partitions_read}, and the spins "
            f"as read have {spins.rdd.getNumPartitions()} partitions", hint="count them on spins.rdd, before any shuffle")
