@@ -174,6 +174,9 @@ WRONG_SOLUTIONS = {
     "one report file whatever the span": ("04_going_further.ipynb", "step2-counts-report", [
         ('f"reports/counts_by_zip_sub-{self.days}.tsv"', '"reports/counts_by_zip_sub.tsv"'),
     ], 2, "are the same file"),
+    "pandas' to_csv writing into luigi's file": ("04_going_further.ipynb", "step2-counts-report", [
+        ('            f.write(total.to_csv(sep="\\t", index=False))', '            total.to_csv(f, sep="\\t", index=False)'),
+    ], 2, "cannot write into the file a luigi target opens"),
     "the span as a luigi.Parameter": ("04_going_further.ipynb", "step2-counts-report", [
         ("    days = luigi.DateIntervalParameter()", "    days = luigi.Parameter()"),
     ], 2, "luigi.DateIntervalParameter"),
