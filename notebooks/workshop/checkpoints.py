@@ -1,8 +1,9 @@
 """step(): a cell that carries on when the code it calls is not written yet, and remembers the TODO it stopped at
 for the CHECKPOINT after it (workshop.coach). What the checks read from a luigi run is in workshop.luigi_runs."""
-import re
 import types
 from contextlib import contextmanager
+
+from workshop.solution_blocks import WHOLE_DEFINITION_TODO
 
 stopped_at = {}  # {what: its TODO} for each step() block whose last run stopped at a TODO stub: the coach reads it
 
@@ -32,6 +33,6 @@ def todo_of(error):
     module, name = getattr(error, "obj", None), getattr(error, "name", None)
     if isinstance(module, types.ModuleType) and name and getattr(module, "__file__", None):
         with open(module.__file__) as source:
-            found = re.search(rf"^# TODO: ({re.escape(name)}:.*)$", source.read(), re.MULTILINE)
-        return found and found.group(1)
+            todos = WHOLE_DEFINITION_TODO.finditer(source.read())
+        return next((found.group("todo") for found in todos if found.group("name") == name), None)
     return None

@@ -74,6 +74,10 @@ def stub_line(todo):
 # A whole class or function of a module: a raise at the module's top level would stop every import of it, so the
 # stub is a comment there. The coach still finds its text in the written module ("not started yet").
 TOP_LEVEL_STUB = "# {stub}  <- delete this line and the TODO above once you have written it"
+_STUB_BEFORE, _, _STUB_AFTER = TOP_LEVEL_STUB.partition("{stub}")
+# Such a TODO in a written module; its text starts with the name it stands for, "DownloadListeners: ...".
+WHOLE_DEFINITION_TODO = re.compile(r"(?m)^\n*# TODO: (?P<todo>(?P<name>[^\n:]*)[^\n]*)\n" + re.escape(_STUB_BEFORE) +
+                                   r"raise NotImplementedError\([^\n]*\)" + re.escape(_STUB_AFTER) + r"$")
 
 
 def stub_out(source, blocks, where):

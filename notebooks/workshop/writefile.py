@@ -12,16 +12,12 @@ was written, so every cell after it, and every checkpoint, uses the code as last
 import ast
 import importlib
 import os
-import re
 import shlex
 import sys
 
-from workshop.solution_blocks import TOP_LEVEL_STUB
+from workshop.solution_blocks import WHOLE_DEFINITION_TODO
 
 DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-_STUB_BEFORE, _, _STUB_AFTER = TOP_LEVEL_STUB.partition("{stub}")
-WHOLE_DEFINITION_TODO = re.compile(r"(?m)^\n*# TODO: (?P<todo>[^\n]*)\n" + re.escape(_STUB_BEFORE) +
-                                   r"raise NotImplementedError\([^\n]*\)" + re.escape(_STUB_AFTER) + r"$")
 
 
 def defined_names(text):
@@ -36,7 +32,7 @@ def todo_standing_for(existing, text):
     defines (its text starts with the name, "DownloadListeners: ..."), or the same TODO again. (start, end) or None."""
     names = defined_names(text)
     for match in WHOLE_DEFINITION_TODO.finditer(existing):
-        if match.group("todo").partition(":")[0] in names or match.group(0).strip() in text:
+        if match.group("name") in names or match.group(0).strip() in text:
             return match.span()
     return None
 
