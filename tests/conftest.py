@@ -153,26 +153,34 @@ PLANTED_SECRET = "planted-secret-3f9a1d"  # in the environment of every notebook
 
 
 class NotebookRuns:
-    """Each solution notebook run once under papermill, in one fresh copy of the workshop, when first asked for.
+    """Each solution notebook run once under papermill, in one fresh copy of the workshop, when first asked for
+    (and again, when asked to).
 
-    The notebook tests check the runs; the site test builds its pages from the same runs, in any order."""
+    The notebook tests check the runs; the site test builds its pages from the same first runs, in any order."""
 
     def __init__(self, copy, out):
         self.copy, self.out, self.done = copy, out, {}
 
     def __call__(self, name):
         if name not in self.done:
-            import papermill
-            with pytest.MonkeyPatch.context() as monkeypatch:
-                without_workshop_settings(monkeypatch)
-                use_copy(monkeypatch, self.copy)
-                monkeypatch.setenv("WORKSHOP_API_TOKEN", PLANTED_SECRET)
-                executed = self.out / name
-                self.done[name] = executed  # a failed run is not run again
-                papermill.execute_notebook(str(self.copy / "notebooks" / name), str(executed),
-                                           cwd=str(self.copy / "notebooks"), kernel_name="python3",
-                                           progress_bar=False)
+            self.done[name] = self.out / name  # a failed run is not run again
+            self.run(name, self.done[name])
         return self.done[name]
+
+    def again(self, name):
+        """A second Run All of the notebook, in the same copy, after whatever ran there since its first."""
+        executed = self.out / f"again-{name}"
+        self.run(name, executed)
+        return executed
+
+    def run(self, name, executed):
+        import papermill
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            without_workshop_settings(monkeypatch)
+            use_copy(monkeypatch, self.copy)
+            monkeypatch.setenv("WORKSHOP_API_TOKEN", PLANTED_SECRET)
+            papermill.execute_notebook(str(self.copy / "notebooks" / name), str(executed),
+                                       cwd=str(self.copy / "notebooks"), kernel_name="python3", progress_bar=False)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, copy_workshop, without_workshop_settings
+from conftest import PLANTED_SECRET, ROOT, copy_workshop, without_workshop_settings
 from song_plays_ops.services import free_port
 from workshop.sections import SECTIONS
 
@@ -38,6 +38,7 @@ def make_lab_options():
 
 def start_lab(tmp_path, monkeypatch, *options):
     without_workshop_settings(monkeypatch)
+    monkeypatch.setenv("WORKSHOP_API_TOKEN", PLANTED_SECRET)  # in every kernel's environment: no output may show it
     workshop = copy_workshop(tmp_path / "workshop", monkeypatch)
     # Render every cell, not only those in view, so the page can be read top to bottom.
     settings = tmp_path / ".jupyter/lab/user-settings/@jupyterlab/notebook-extension/tracker.jupyterlab-settings"
@@ -149,7 +150,8 @@ def test_a_student_runs_notebook_01_in_jupyterlab(jupyter_lab, artifacts):
 
 # --- the exercise edition, typed in by a student ----------------------------------------------------------------
 
-EXERCISES = ["01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb", "04_going_further.ipynb"]
+EXERCISES = ["00_setup.ipynb", "01_luigi_tasks.ipynb", "02_spark_job.ipynb", "03_putting_it_all_together.ipynb",
+             "04_going_further.ipynb"]
 # make timings (tools/timings.py) names a file for the Run All timings; a plain test run writes none.
 TIMINGS = os.environ.get("WORKSHOP_TIMINGS")
 
@@ -237,12 +239,13 @@ def assert_every_checkpoint_passed(saved, name):
 
 
 def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_passes(jupyter_lab, artifacts):
-    """01 to 04 in the exercise edition, in order, in one workspace: type each TODO's solution through the editor,
-    Run All, and every checkpoint passes. In 01 a planted mistake comes first: the page shows the clean failure
-    naming its cause; check.hint and check.solution run through the UI; the fixed cell and the checkpoint, run
-    again alone, pass."""
+    """00 to 04 in the exercise edition, in order, in one workspace: type each TODO's solution through the editor,
+    Run All, and every checkpoint passes, with nothing red; the modules the cells wrote into the workspace are the
+    solutions'. In 01 a planted mistake comes first: the page shows the clean failure naming its cause; check.hint
+    and check.solution run through the UI; the fixed cell and the checkpoint, run again alone, pass."""
     from playwright.sync_api import sync_playwright
     from planted_mistakes import WRONG_SOLUTIONS
+    from test_notebooks import WRITTEN_MODULES, assert_nothing_red
 
     url, token, workshop = jupyter_lab
     timings = {}
@@ -296,8 +299,12 @@ def test_a_student_types_the_solutions_into_the_exercises_and_every_checkpoint_p
             for tags, source in solutions.values():
                 assert typed[tags[0]] == source, f"{name}: cell {tags[0]} holds what was not typed"
             assert assert_every_checkpoint_passed(saved, name) >= 4
+            assert_nothing_red(workshop / path)
             page.screenshot(path=str(artifacts / f"jupyterlab_exercise_{name[:2]}_passed.png"))
         browser.close()
+    for module in WRITTEN_MODULES:
+        written = workshop / "workspace" / module
+        assert written.read_text() == (ROOT / module).read_text(), f"the exercises wrote another {module}"
     progress_table = subprocess.run([sys.executable, "-m", "workshop", "progress"], cwd=workshop,
                                     capture_output=True, text=True, env={**os.environ, "HOME": str(workshop)})
     for name in EXERCISES:

@@ -1,6 +1,7 @@
 """Every notebook runs under papermill in a fresh copy of the workshop, as a student would run it: each solution
-notebook once, each exercise notebook (its TODOs written as the solutions have them) once, and again where a
-notebook leaves state behind (files, modules, a data folder) that a second Run All must cope with.
+notebook once, and again where it leaves state behind (files, modules, a data folder) that a second Run All must
+cope with. The exercise edition, its TODOs written as the solutions have them, is what the browser student types
+and runs (test_jupyterlab_browser.py); its untouched form runs in test_exercises.py.
 
 The copy keeps the checkout clean: the notebooks' %%writefile cells write into the copy, and a test compares
 what they wrote with the committed modules. Executed notebooks go to the artifacts folder (conftest.artifacts).
@@ -10,10 +11,9 @@ import shlex
 from pathlib import Path
 
 import nbformat
-import papermill
 import pytest
 
-from conftest import PLANTED_SECRET, ROOT, copy_workshop, without_workshop_settings
+from conftest import PLANTED_SECRET, ROOT
 from test_pasted_commands import bash_words
 
 NOTEBOOKS = sorted(path.name for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -48,12 +48,18 @@ def outputs(executed):
 
 
 def assert_clean_and_green(path):
-    """Every checkpoint passed; nothing red (no stderr, no error); no DataFrame echo; no environment printed."""
+    """Every checkpoint passed, and nothing red (assert_nothing_red)."""
     executed = nbformat.read(path, as_version=4)
     printed = "".join(output.get("text", "") for output in outputs(executed))
     expected = sum(len(re.findall(r"check\.step\d+\(", cell.source)) for cell in executed.cells
                    if cell.cell_type == "code")
     assert printed.count("CHECKPOINT ") == printed.count(" passed: ") == expected > 0, path.name
+    assert_nothing_red(path)
+
+
+def assert_nothing_red(path):
+    """No stderr, no error, no DataFrame echo, no environment printed."""
+    executed = nbformat.read(path, as_version=4)
     red = [output.get("text", output.get("evalue", ""))[:500] for output in outputs(executed)
            if output.get("name") == "stderr" or output.output_type == "error"]
     assert not red, f"{path.name} shows red output: {red}"
@@ -96,23 +102,9 @@ def test_the_solution_notebook_runs_green_under_papermill(name, solution_runs):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_the_exercise_edition_done_runs_green_and_again_where_it_leaves_state(name, tmp_path_factory, monkeypatch,
-                                                                           artifacts):
-    """The exercises with every TODO written as the solution does: the student's path, workspace/ and all.
-    Students run whole notebooks again: where the first run left state, a second must pass as the first did."""
-    import make_exercises
-    copy = copy_workshop(tmp_path_factory.mktemp("exercises"), monkeypatch)
-    without_workshop_settings(monkeypatch)
-    monkeypatch.setenv("WORKSHOP_API_TOKEN", PLANTED_SECRET)
-    notebook = copy / "notebooks" / "exercises" / name
-    nbformat.write(make_exercises.exercise_of(copy / "notebooks" / name, solved=True), notebook)
-    (artifacts / "executed").mkdir(exist_ok=True)
-    for run in ("first", "second") if name in WITH_STATE else ("first",):
-        executed = artifacts / "executed" / f"exercise-{run}-run-{name}"
-        papermill.execute_notebook(str(notebook), str(executed), cwd=str(notebook.parent), kernel_name="python3",
-                                   progress_bar=False)
-        assert_clean_and_green(executed)
-    for module in WRITTEN_MODULES:
-        written = copy / "workspace" / module
-        assert not written.exists() or written.read_text() == (ROOT / module).read_text(), f"{name}: {module}"
+@pytest.mark.parametrize("name", WITH_STATE)
+def test_a_second_run_all_copes_with_what_the_first_left(name, solution_runs):
+    """Students run whole notebooks again, after later ones too: in the copy where every solution notebook may
+    have run, a second Run All of this one must pass as the first did."""
+    solution_runs(name)
+    assert_clean_and_green(solution_runs.again(name))
