@@ -48,6 +48,9 @@ def build(archive=ARCHIVE):
         raise SystemExit("luigi.cfg's [spark] class_archive is empty: Spark goes without the archive.")
     if not (REMOTE / LISTENERS_FILE).exists():
         raise SystemExit(f"No workshop data in {REMOTE}: run `make setup` (it generates the data first).")
+    if not os.access(archive.parent, os.W_OK):  # say so now, not after a minute of Spark
+        raise SystemExit(f"Cannot write the archive into {archive.parent} (missing, or not writable). Spark still "
+                         "works, only a few seconds slower to start.")
     partial = archive.with_name(f".{archive.name}.partial-{os.getpid()}")
     env = {key: value for key, value in os.environ.items() if key != "SPARK_CONF_DIR"}
     env.update(SPARK_HOME=str(PYSPARK_HOME), SPARK_LOCAL_IP="127.0.0.1")
