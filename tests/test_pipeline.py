@@ -1,4 +1,5 @@
-"""Section 3: Luigi submits the PySpark job. Outputs, the failure path, reruns, and no leaked environment."""
+"""Section 3: Luigi submits the PySpark job with spark-submit. Outputs compared with pandas, on generated data and
+on the original workshop's files; the failure path; reruns; and no leaked environment."""
 import datetime
 import os
 import shlex
@@ -32,6 +33,8 @@ def assert_reports_match_pandas(data_dir):
         folder = data_dir / "output/2019/02/08" / name
         assert (folder / "_SUCCESS").exists()
         assert same_rows(read_report(folder), expected_report), f"{name} differs from the pandas computation"
+    counts = read_report(data_dir / "output/2019/02/08/counts_by_zip_sub")
+    assert counts.equals(expected[1]), "the counts are ordered by zip code, then subscription"
     return expected
 
 
@@ -70,34 +73,14 @@ def test_master_comes_from_luigi_config(workshop_env):
         config.set("spark", "master", "local[2]")
 
 
-def test_cli_failure_shows_the_error_not_the_environment_and_make_pipeline_recovers(data_server, tmp_path,
-                                                                                   monkeypatch):
-    monkeypatch.delenv("SONG_PLAYS_DATA_URL", raising=False)
-    secret = "planted-secret-5b7e0c"
-    env = {"SONG_PLAYS_DATA_URL": data_server.url, "SONG_PLAYS_DATA_DIR": str(tmp_path), "WORKSHOP_API_TOKEN": secret}
-    failed = luigi_cli("DatasetGen", "--date", "2019-02-08", "--minrows", "10000000", env=env)
-    output = failed.stdout + failed.stderr
-    assert "This progress looks :(" in output
-    assert "FailedValidationError" in output and "rows < minimum 10000000" in output
-    assert secret not in output
-    assert "ENVIRONMENT:" not in output
-    assert success_files(tmp_path) == []
-
-    # `make pipeline` runs the same command with its own data server
-    del env["SONG_PLAYS_DATA_URL"]
-    done = subprocess.run([sys.executable, "-m", "workshop", "pipeline", "--date", "2019-02-08"],
-                          cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=600)
-    assert "This progress looks :)" in done.stderr, done.stderr[-3000:]
-    assert secret not in done.stdout + done.stderr
-    assert_reports_match_pandas(tmp_path)
-
-
 def test_the_whole_pipeline_on_the_original_workshops_files(reference_env):
     result = build(tasks.DatasetGen(date=DAY))
     assert result.status == LuigiStatusCode.SUCCESS
     dataset, counts = assert_reports_match_pandas(reference_env)
     assert len(dataset) == 4648
     assert len(counts) == 100 and counts["spins"].astype(int).sum() == 4648
+    assert counts.head(3).values.tolist() == [["10138", "Premium", "48"], ["11489", "Family", "44"],
+                                              ["12138", "Premium", "41"]]
 
 
 def test_a_run_killed_while_writing_leaves_nothing_complete_and_the_rerun_succeeds(tmp_path):
@@ -124,21 +107,37 @@ def test_a_run_killed_while_writing_leaves_nothing_complete_and_the_rerun_succee
     assert_reports_match_pandas(data_dir)
 
 
-def test_exit_codes_tell_done_not_yet_and_failed_apart(data_server, tmp_path, monkeypatch):
-    """luigi.cfg's [retcode]: a cron job or a CI step reads how the run ended from the exit code alone."""
+def test_exit_codes_tell_done_not_yet_and_failed_apart_and_a_failure_shows_no_environment(data_server, tmp_path,
+                                                                                          monkeypatch):
+    """luigi.cfg's [retcode]: a cron job or a CI step reads how the run ended from the exit code alone. A failure
+    shows its error and never the environment; then `make pipeline` (the same command, with its own data server)
+    finishes the day and passes the exit code on."""
     import luigi.configuration
     config = luigi.configuration.get_config()
     missing, failed = config.getint("retcode", "missing_data"), config.getint("retcode", "task_failed")
     assert 0 < missing < failed
-    env = {"SONG_PLAYS_DATA_URL": data_server.url, "SONG_PLAYS_DATA_DIR": str(tmp_path)}
+    secret = "planted-secret-5b7e0c"
+    env = {"SONG_PLAYS_DATA_URL": data_server.url, "SONG_PLAYS_DATA_DIR": str(tmp_path), "WORKSHOP_API_TOKEN": secret}
     not_yet = luigi_cli("DatasetGen", "--date", "2019-02-09", env=env)
     assert "This progress looks :|" in not_yet.stderr and not_yet.returncode == missing
     too_few = luigi_cli("DatasetGen", "--date", "2019-02-08", "--minrows", "10000000", env=env)
+    output = too_few.stdout + too_few.stderr
     assert "This progress looks :(" in too_few.stderr and too_few.returncode == failed
-    done = luigi_cli("DatasetGen", "--date", "2019-02-08", env=env)
-    assert "This progress looks :)" in done.stderr and done.returncode == 0
-    # make pipeline passes the code on: `make pipeline DATE=2019-02-09` fails for a day not out yet.
+    rows = len(pandas_reports(tmp_path / "spins/2019/02/08/spins.snappy.parquet",
+                              tmp_path / "listeners/listeners.snappy.parquet")[0])
+    assert f"FailedValidationError: {rows} rows < minimum 10000000" in output  # both numbers
+    assert secret not in output and "ENVIRONMENT:" not in output
+    assert success_files(tmp_path) == []
+
     monkeypatch.delenv("SONG_PLAYS_DATA_URL", raising=False)
-    pipeline = subprocess.run([sys.executable, "-m", "workshop", "pipeline", "--date", "2019-02-09"], cwd=ROOT,
-                              env={**os.environ, "SONG_PLAYS_DATA_DIR": str(tmp_path)}, capture_output=True, timeout=600)
-    assert pipeline.returncode == missing
+    del env["SONG_PLAYS_DATA_URL"]
+
+    def make_pipeline(day):
+        return subprocess.run([sys.executable, "-m", "workshop", "pipeline", "--date", day], cwd=ROOT,
+                              env={**os.environ, **env}, capture_output=True, text=True, timeout=600)
+
+    done = make_pipeline("2019-02-08")
+    assert "This progress looks :)" in done.stderr and done.returncode == 0, done.stderr[-3000:]
+    assert secret not in done.stdout + done.stderr
+    assert_reports_match_pandas(tmp_path)
+    assert make_pipeline("2019-02-09").returncode == missing  # `make pipeline DATE=2019-02-09`: not out yet
