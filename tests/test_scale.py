@@ -16,10 +16,11 @@ from song_plays_ops.standalone_cluster import StandaloneCluster
 from song_plays_ops import generate_fake_data
 from workshop import DataServer, read_report, same_rows
 
-pytestmark = pytest.mark.slow
+# One worker runs the module: its module-scoped fixtures (the servers, the runs they compare with) start once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("scale")]
 
-PUBLISHED = [datetime.date(2019, 2, day) for day in (1, 2, 3)]
-UNPUBLISHED = datetime.date(2019, 2, 4)
+PUBLISHED = [datetime.date(2019, 2, day) for day in (1, 2)]
+UNPUBLISHED = datetime.date(2019, 2, 3)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def settings(server, data_dir, **more):
 
 @pytest.fixture(scope="module")
 def ranged_days(month_server, tmp_path_factory):
-    """luigi's RangeDaily over four days, three of them published: the run the other tests compare with."""
+    """luigi's RangeDaily over three days, two of them published: the run the other tests compare with."""
     data_dir = tmp_path_factory.mktemp("range") / "data"
     stop = UNPUBLISHED + datetime.timedelta(days=1)  # RangeDaily's stop is exclusive
     # RangeDaily keeps the last --days-back days (default 100) complete, counted from today: reach 2019.

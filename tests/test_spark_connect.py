@@ -12,7 +12,8 @@ from song_plays_ops.connect_server import ConnectServer
 from song_plays_ops.services import free_port
 from test_pipeline import assert_reports_match_pandas
 
-pytestmark = pytest.mark.slow
+# One worker runs the module: its module-scoped fixtures (the servers, the runs they compare with) start once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("connect")]
 PLANTED_SECRET = "planted-secret-7c21e0"
 
 
