@@ -193,7 +193,7 @@ def step4(both, logs, twice, published):
     expect(report_done(published[1], twice / "data"), "the day has no report", hint="did the job fail?")
 
 
-@section.checkpoint(5, "the same days through Spark Connect give the same reports as through spark-submit", hints=[
+@section.checkpoint(5, "a day through Spark Connect gives the same reports as through spark-submit", hints=[
     "DatasetGen reads [spark] remote from luigi's configuration: set, the job runs as a client of that server.",
     "If the Connect run failed, the server's log (build/connect-04/server.log) and the error above say why; "
     "is the server still running (the cell that starts it)?"])
@@ -202,11 +202,11 @@ def step5(by_connect, by_spark_submit, connect_seconds, spark_submit_seconds, pu
            hint="read the error above: 'Nothing is listening' means the server is not running")
     expect(face(by_spark_submit) == ":)", f"the spark-submit backfill ended {face(by_spark_submit)}",
            hint="read the error above")
-    expect(sorted(connect_seconds) == sorted(spark_submit_seconds) == published,
-           f"timed days: {sorted(connect_seconds)} and {sorted(spark_submit_seconds)}",
-           hint="both backfills must start from empty folders, so that every day runs")
-    for day in published:
-        for name, ours, theirs in zip(("dataset", "counts"), daily_reports(day, MONTH / "connect-data"),
-                                      daily_reports(day, MONTH / "spark-submit-data")):
-            expect(same_rows(ours, theirs), f"{day}: Spark Connect's {name} differs from spark-submit's",
-                   hint="the same job on the same input must give the same rows in either mode")
+    expect(sorted(connect_seconds) == published and sorted(spark_submit_seconds) == published[:1],
+           f"timed days: {sorted(connect_seconds)} through Spark Connect and {sorted(spark_submit_seconds)} through "
+           f"spark-submit", hint="both backfills must start from empty folders, so that every day runs")
+    day = published[0]  # the day both ran
+    for name, ours, theirs in zip(("dataset", "counts"), daily_reports(day, MONTH / "connect-data"),
+                                  daily_reports(day, MONTH / "spark-submit-data")):
+        expect(same_rows(ours, theirs), f"{day}: Spark Connect's {name} differs from spark-submit's",
+               hint="the same job on the same input must give the same rows in either mode")
