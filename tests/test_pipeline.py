@@ -29,12 +29,13 @@ def success_files(data_dir):
 def assert_reports_match_pandas(data_dir):
     expected = pandas_reports(data_dir / "spins/2019/02/08/spins.snappy.parquet",
                               data_dir / "listeners/listeners.snappy.parquet")
+    written = {}
     for name, expected_report in zip(REPORTS, expected):
         folder = data_dir / "output/2019/02/08" / name
         assert (folder / "_SUCCESS").exists()
-        assert same_rows(read_report(folder), expected_report), f"{name} differs from the pandas computation"
-    counts = read_report(data_dir / "output/2019/02/08/counts_by_zip_sub")
-    assert counts.equals(expected[1]), "the counts are ordered by zip code, then subscription"
+        written[name] = read_report(folder)
+        assert same_rows(written[name], expected_report), f"{name} differs from the pandas computation"
+    assert written["counts_by_zip_sub"].equals(expected[1]), "the counts are ordered by zip code, then subscription"
     return expected
 
 

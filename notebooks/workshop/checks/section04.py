@@ -131,13 +131,13 @@ def step2(published, MONTH):  # noqa: N803
            hint="February's unpublished days must keep its report waiting (:|): it requires every day of the span")
     built = quiet_build(task_class(**{name: so_far}))
     error = last_error(built.output)
-    if "argument must be str, not bytes" in error:  # pandas writing into luigi's text file: its own cause
-        expect(False, f"the published days' report ended {face(built)}: {error}: pandas' to_csv cannot write into "
-               "the file a luigi target opens (it writes text over bytes), and failing it closes that file, which "
-               "luigi then moves into place, empty", hint=[
-                   "let to_csv() make the text first (without a file it returns it), then write that text through "
-                   "the target, and delete the empty report the failed run left",
-                   "with self.output().open('w') as f: f.write(total.to_csv(sep='\\t', index=False))"])
+    expect("argument must be str, not bytes" not in error,  # pandas writing into luigi's text file: its own cause
+           f"the published days' report ended {face(built)}: {error}: pandas' to_csv cannot write into "
+           "the file a luigi target opens (it writes text over bytes), and failing it closes that file, which "
+           "luigi then moves into place, empty", hint=[
+               "let to_csv() make the text first (without a file it returns it), then write that text through "
+               "the target, and delete the empty report the failed run left",
+               "with self.output().open('w') as f: f.write(total.to_csv(sep='\\t', index=False))"])
     expect(face(built) == ":)", f"the published days' report ended {face(built)}: {error}",
            hint="read the error: run() reads each day's counts with read_counts(day['counts']) from self.input()")
     expect(report.exists(), f"run() ended without writing {report.path}",
