@@ -119,7 +119,7 @@ benchmark: setup $(DEV_INSTALLED)
 site: setup $(DEV_INSTALLED)
 	$(BIN)/python tools/site/build.py
 
-# Checkpoints passed, hints and solutions used, section by section (workspace/progress.json; nothing leaves it).
+# Checkpoints passed, hints and solutions used, section by section (workspace/progress.jsonl; nothing leaves it).
 # From any folder, JupyterLab's terminal included: `workshop progress`.
 progress: $(INSTALLED)
 	@$(BIN)/python -m workshop progress

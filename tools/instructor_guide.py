@@ -96,7 +96,7 @@ CHECKPOINT is a call such as `check.step2()`: it says "passed", or what is wrong
 yet" when the step's TODO is still there. Students can ask for more: `check.hint(2)` (a better hint each time,
 for the cause the checkpoint found, then the step's own) and `check.solution(2)` (the answer, in a new cell,
 not run, with the cell it replaces named). What they pass and ask for is kept on their machine, in
-`workspace/progress.json`; `workshop progress` prints it as a table.
+`workspace/progress.jsonl`; `workshop progress` prints it as a table.
 
 ## Timing
 

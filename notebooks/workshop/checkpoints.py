@@ -2,6 +2,7 @@
 for the CHECKPOINT after it (workshop.coach). What the checks read from a luigi run is in workshop.luigi_runs."""
 import types
 from contextlib import contextmanager
+from pathlib import Path
 
 from workshop.solution_blocks import WHOLE_DEFINITION_TODO
 
@@ -15,24 +16,21 @@ def step(what):
     stopped_at.pop(what, None)
     try:
         yield
-    except (NotImplementedError, AttributeError) as error:
-        if (todo := todo_of(error)) is None:
+    except Exception as error:  # noqa: BLE001 - said here; the checkpoint after it explains
+        if todo := todo_of(error):
+            stopped_at[what] = todo
+            print(f"{what}: not written yet (TODO: {todo}). The CHECKPOINT below says where.")
+        else:
             print(f"{what} did not work: {type(error).__name__}: {error}\nThe CHECKPOINT below says what to fix.")
-            return
-        stopped_at[what] = todo
-        print(f"{what}: not written yet (TODO: {todo}). The CHECKPOINT below says where.")
-    except Exception as error:  # noqa: BLE001 - reported, then the checkpoint explains
-        print(f"{what} did not work: {type(error).__name__}: {error}\nThe CHECKPOINT below says what to fix.")
 
 
 def todo_of(error):
-    """The TODO an error stands for: a stub's own, or a whole class or function a module does not define yet
+    """The TODO an error stands for: a stub's own, or that of a whole class or function a module does not define yet
     because its TODO is still there (its stub is a comment in the module, see solution_blocks.TOP_LEVEL_STUB)."""
     if isinstance(error, NotImplementedError):
         return str(error)
-    module, name = getattr(error, "obj", None), getattr(error, "name", None)
-    if isinstance(module, types.ModuleType) and name and getattr(module, "__file__", None):
-        with open(module.__file__) as source:
-            todos = WHOLE_DEFINITION_TODO.finditer(source.read())
-        return next((found.group("todo") for found in todos if found.group("name") == name), None)
+    module = getattr(error, "obj", None)
+    if isinstance(error, AttributeError) and isinstance(module, types.ModuleType) and getattr(module, "__file__", None):
+        found = WHOLE_DEFINITION_TODO.finditer(Path(module.__file__).read_text())
+        return next((todo["todo"] for todo in found if todo["name"] == error.name), None)
     return None

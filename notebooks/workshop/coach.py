@@ -1,8 +1,7 @@
 """Checkpoints that coach, as Kaggle's learntools do. A check (workshop/checks/sectionNN.py), run by `check.step2()`,
-reads the arguments it is not given by name from the notebook and prints one line: passed; or not started yet, while
-the step's TODO stubs (or an earlier step's) are still there; or it raises CheckpointFailed, whose few short lines
-name the cause it found and that cause's first hint. The TODOs and solutions of the cells a step asks for (named by
-their tags) are in checks/todo_cells.json, which tools/make_exercises.py writes."""
+reads the arguments it is not given from the notebook by name and prints one line: passed; or not started yet, while
+the step's TODO stubs (or an earlier step's) are still there; or it raises CheckpointFailed, naming the cause it found
+and that cause's first hint. The cells a step asks for, named by tag, are in checks/todo_cells.json."""
 import functools
 import inspect
 import json
@@ -34,7 +33,7 @@ class CheckpointFailed(AssertionError):
 
 
 class Unmet(Exception):
-    """An expectation that does not hold: (problem, the hints for its cause, a nudge first)."""
+    """An expectation that does not hold: (problem, the hints for its cause)."""
 
 
 def expect(condition, problem, hint):
@@ -47,146 +46,133 @@ def namespace():
     return get_ipython().user_ns if get_ipython() else {}
 
 
-def kernel_stubs():
-    """The kernel's stub lines: `raise NotImplementedError(todo)` keeps todo among the constants of the function or
-    method it stands in until the student's code replaces it; and those of the TODOs step() blocks stopped at."""
+def written(cell):
+    """What the module a %%writefile cell writes holds ("" before it exists); None for a cell that runs in the kernel.
+    Its stubs are looked for there: the module's code may run in another process (spark-submit, the luigi command)."""
+    target = re.match(r"%%writefile(?: -a)? (\S+)", cell["code"])
+    module = target and NOTEBOOKS_DIR / target.group(1)
+    return None if not module else module.read_text() if module.exists() else ""
+
+
+def stubs_left(cell):
+    """The cell's TODOs whose stubs are still there: in the module it writes, else in the kernel, among the constants
+    of its functions and methods (`raise NotImplementedError(todo)` keeps todo there until the student's code replaces
+    it) and the TODOs step() blocks stopped at."""
+    if (text := written(cell)) is not None:
+        return [todo for todo in cell["todos"] if stub_line(todo) in text]
     values = namespace().values()
     functions = [v for v in values if inspect.isfunction(v)] + [
         f for v in values if inspect.isclass(v) for f in vars(v).values() if inspect.isfunction(f)]
-    constants = {c for f in functions for c in f.__code__.co_consts if isinstance(c, str)}
-    return {stub_line(todo) for todo in constants | set(checkpoints.stopped_at.values())}
-
-
-class TodoCell:
-    """A cell the student writes: its TODOs, heading and code in this edition. A %%writefile cell's code may run in
-    another process (spark-submit, the luigi command), so its stubs are looked for in the module it writes."""
-
-    def __init__(self, todos, heading, code):
-        target = re.match(r"%%writefile(?: -a)? (\S+)", code)
-        self.todos, self.heading, self.code = todos, heading, code
-        self.module = target and NOTEBOOKS_DIR / target.group(1)
-
-    def written(self):
-        return self.module.read_text() if self.module.exists() else ""
-
-    def stubs_left(self):
-        stubs = self.written() if self.module else kernel_stubs()  # a module's text, or the kernel's set of lines
-        return [todo for todo in self.todos if stub_line(todo) in stubs]
-
-    def differs(self):
-        """Whether the module lacks the cell's code as the solution has it (the kernel keeps no copy to compare)."""
-        return bool(self.module) and self.code.partition("\n")[2] not in self.written()
+    todos = {c for f in functions for c in f.__code__.co_consts} | set(checkpoints.stopped_at.values())
+    return [todo for todo in cell["todos"] if todo in todos]
 
 
 class Section:
-    """One notebook's checkpoints: {number: (achievement, hints, cell tags, check)}, and its TODO cells."""
+    """One notebook's checkpoints, {number: (achievement, hints, cell tags, check)}, and its TODO cells; and in this
+    kernel, the checkpoints waiting (failed or not started, not passed since) and each one's hints: those of the cause
+    last found and how many were shown."""
 
     def __init__(self, name, todo_cells=None):
-        self.name, self.checkpoints, self.causes = name, {}, {}  # causes: {number: the hints of the cause last found}
+        self.name, self.checkpoints, self.waiting, self.ladders, self.given = name, {}, [], {}, {}
         self.todo_cells = json.loads(TODO_CELLS.read_text()).get(name, {}) if todo_cells is None else todo_cells
 
     def checkpoint(self, number, achievement, hints, cells=()):
         def register(function):
             self.checkpoints[number] = (achievement, list(hints), list(cells), function)
-            return functools.wraps(function)(lambda *args, **kwargs: self.run(number, args, kwargs))
+            return functools.wraps(function)(lambda **given: self.run(number, given))
         return register
 
-    def run(self, number, args, kwargs):
+    def run(self, number, given):
         """Prints one line and returns nothing (a cell's last value would be echoed), or raises CheckpointFailed."""
         achievement, _, _, function = self.checkpoints[number]
-        self.causes.pop(number, None)
+        self.waiting = [n for n in self.waiting if n != number]
         try:
-            function(**arguments(function, args, kwargs))
+            function(**arguments(function, given))
         except Unmet as unmet:
             problem, hints = unmet.args
         except Exception as error:  # noqa: BLE001 - the checkpoint could not even look: say why
             problem, hints = missing_step(error), [RUN_ABOVE]
         else:
+            self.found(number, [])
             print(f"CHECKPOINT {number} passed: {achievement}")
             return progress.record(self.name, number, "passed")
-        left = {n: self.todos(n, left=True) for n in sorted(self.checkpoints) if n <= number}
-        earlier = [n for n in left if n < number and left[n]]
-        if left[number] and left[number] == self.todos(number):
-            why = (f"Its TODOs are still there: {names(left[number])}. Write them and run their cells, "
-                   "then this one again")
-        elif earlier:
-            why = (f"It builds on step {earlier[0]}, whose TODOs are not written yet: {names(left[earlier[0]])}. "
-                   f"Finish step {earlier[0]} first")
-        else:
-            self.causes[number] = hints
+        self.waiting.append(number)
+        todos = {n: [t for cell in self.cells_of(n) for t in cell["todos"]] for n in self.checkpoints if n <= number}
+        left = {n: [todo for cell in self.cells_of(n) for todo in stubs_left(cell)] for n in todos}
+        untouched = [n for n in sorted(left) if left[n] and (n < number or left[n] == todos[n])]
+        if not untouched:
+            self.found(number, hints)
             progress.record(self.name, number, "failed", cause=hints[0])
             raise CheckpointFailed(number, problem, hints[0], left[number])
-        print(f"\x1b[1mCHECKPOINT {number}: not started yet: step {number}.\x1b[0m {why}.\n"
+        self.found(number, [])
+        first = number if number in untouched else untouched[0]  # its own TODOs first, else the earliest step's
+        waits_for = "Its" if first == number else f"It builds on step {first}, whose"
+        print(f"\x1b[1mCHECKPOINT {number}: not started yet: step {number}.\x1b[0m {waits_for} TODOs are not written "
+              f"yet: {names(left[first])}. Write them and run their cells, then this one again.\n"
               f"(check.hint({number}) when you want a hint.)")
         progress.record(self.name, number, "not started")
 
-    def cells_of(self, number):
-        """The checkpoint's TODO cells; "tag:prefix" is the tagged cell with only its TODOs that start so."""
-        return [TodoCell([t for t in cell["todos"] if t.startswith(prefix)], cell["heading"], cell[progress.edition()])
-                for tag, _, prefix in (tag.partition(":") for tag in self.checkpoints[number][2])
-                for cell in [self.todo_cells[tag]]]
+    def found(self, number, cause):
+        """A run found this cause (its hints), or none ([]): a new cause's ladder starts at the rung its failure shows;
+        the step's own hints, asked for without a cause, go on."""
+        if self.ladders.get(number, (None,))[0] != cause:
+            self.ladders[number] = (cause, 1 if cause else 0)
 
-    def todos(self, number, left=False):
-        """The step's TODOs, or those whose stubs are still there."""
-        return [todo for cell in self.cells_of(number) for todo in (cell.stubs_left() if left else cell.todos)]
+    def cells_of(self, number):
+        """The checkpoint's TODO cells, as this edition has them."""
+        return [{"todos": cell["todos"], "heading": cell["heading"], "code": cell[progress.edition()]}
+                for cell in map(self.todo_cells.get, self.checkpoints[number][2])]
 
     def asked(self, number, helper):
-        """The checkpoint check.hint() or check.solution() helps with: number, else the one that most recently
-        failed or was not started (and has not passed since); None, said so, when there is none."""
-        results = [(e["checkpoint"], e["event"]) for e in progress.mine(self.name) if e["event"] in progress.RESULTS]
-        unpassed = [n for i, (n, _) in enumerate(results) if (n, "passed") not in results[i:]]  # not passed since
-        if (number := unpassed[-1] if number is None and unpassed else number) is None:
+        """The checkpoint check.hint() or check.solution() helps with: number, else the one that most recently failed
+        or was not started (and has not passed since); None, said so, when none is waiting."""
+        if (number := self.waiting[-1] if number is None and self.waiting else number) is None:
             print(f"No checkpoint of this notebook is waiting for you: check.{helper}(N) helps with checkpoint N.")
         elif number not in self.checkpoints:
             raise ValueError(f"{self.name} has checkpoints {sorted(self.checkpoints)}, not {number!r}")
         return number
 
     def hint(self, number=None):
-        """The next hint, from a nudge to nearly the answer: those of the cause the checkpoint last found (its
-        failure showed the first), then the step's; then the last one again. A new cause starts over."""
+        """The next hint, from a nudge to nearly the answer: those of the cause the checkpoint last found (its failure
+        showed the first), then the step's own; then the last one again."""
         if (number := self.asked(number, "hint")) is None:
             return
-        cause_hints = self.causes.get(number, [])
-        hints, cause = cause_hints + self.checkpoints[number][1], cause_hints[0] if cause_hints else None
-        shown = int(bool(cause))  # its failure showed the cause's first hint; the step's own hints come after
-        for event in reversed([e for e in progress.mine(self.name) if e["checkpoint"] == number]):
-            if event["event"] == "failed" and event.get("cause") != cause:
-                break  # hints given before another cause was found count for that one
-            shown += event["event"] == "hint" and event.get("cause") == cause
-        index = min(shown, len(hints) - 1)
-        progress.record(self.name, number, "hint", cause=cause)
+        cause_hints, shown = self.ladders.get(number, ([], 0))
+        hints = cause_hints + self.checkpoints[number][1]
+        index, self.ladders[number] = min(shown, len(hints) - 1), (cause_hints, shown + 1)
+        progress.record(self.name, number, "hint", cause=cause_hints[0] if cause_hints else None)
         print(f"Hint {index + 1} of {len(hints)} for CHECKPOINT {number}: {hints[index]}\n" +
               (f"(check.hint({number}) again for the next one.)" if index + 1 < len(hints) else
                f"(That was the last hint. check.solution({number}) gives the answer.)"))
 
     def solution(self, number=None):
         """The step's solution in a new cell below, unrun: a cell whose TODO is still there, else one whose module
-        differs from the solution, else each cell in turn. It says which cell it replaces and what to run again."""
+        lacks it as the solution has it, else each cell in turn. It says which cell it replaces and what to run next."""
         if (number := self.asked(number, "solution")) is None:
             return
         if not (cells := self.cells_of(number)):
             return print(f"CHECKPOINT {number} checks cells you run, not code you write: run the cells above it, top "
                          f"to bottom, and read what they print. check.hint({number}) helps.")
-        first = [c for c in cells if c.stubs_left()] or [c for c in cells if c.differs()]
-        cell = first[0] if first else cells[progress.count(self.name, number, "solution") % len(cells)]
+        wrong = [c for c in cells if stubs_left(c)] + [
+            c for c in cells if written(c) is not None and c["code"].partition("\n")[2] not in written(c)]
+        cell = wrong[0] if wrong else cells[self.given.get(number, 0) % len(cells)]
+        self.given[number] = self.given.get(number, 0) + 1
         progress.record(self.name, number, "solution")
-        get_ipython().set_next_input(cell.code, replace=False)  # what %load does: the code goes into a cell, unrun
-        under = f' under "{cell.heading}"' if cell.heading else ""
-        print(f"The solution of {names(cell.todos)} is in a new cell below. It replaces your cell{under} that starts "
-              f"with `{cell.code.partition(chr(10))[0]}`: put it there in place of yours, run it, then run every "
-              f"cell from there down to CHECKPOINT {number}." +
+        get_ipython().set_next_input(cell["code"], replace=False)  # what %load does: the code goes into a cell, unrun
+        under = f' under "{cell["heading"]}"' if cell["heading"] else ""
+        print(f"The solution of {names(cell['todos'])} is in a new cell below. It replaces your cell{under} that "
+              f"starts with `{cell['code'].partition(chr(10))[0]}`: put it there in place of yours, run it, then run "
+              f"every cell from there down to CHECKPOINT {number}." +
               (f" Step {number} has {len(cells)} cells to write: check.solution({number}) again gives the next one."
                if len(cells) > 1 else ""))
 
 
-def arguments(function, args, kwargs):
-    """The check's arguments: those given, and the others read by name from the notebook."""
-    bound = inspect.signature(function).bind_partial(*args, **kwargs).arguments
-    for name in inspect.signature(function).parameters.keys() - bound.keys():
-        if name not in namespace():
-            raise NameError(name, name=name)
-        bound[name] = namespace()[name]
-    return bound
+def arguments(function, given):
+    """The check's arguments: those given by name, the others read by name from the notebook."""
+    values, wanted = namespace() | given, inspect.signature(function).parameters
+    if missing := [name for name in wanted if name not in values]:
+        raise NameError(missing[0], name=missing[0])
+    return {name: values[name] for name in wanted}
 
 
 def missing_step(error):

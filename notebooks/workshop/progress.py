@@ -1,16 +1,14 @@
-"""How far a student got, kept on their own machine: workspace/progress.json. Nothing leaves the machine.
-Each checkpoint result (passed, failed, not started) and each hint and solution asked for is one event: {"time":
-"2026-11-26T10:02:03", "section": "01_luigi_tasks", "edition": "exercises", "checkpoint": 2, "event": "passed"};
-a failure, and a hint given for it, also name its "cause" (the cause's first hint)."""
+"""How far a student got, kept on their own machine in workspace/progress.jsonl: nothing leaves the machine. One line
+per checkpoint result (passed, failed, not started) and per hint or solution asked for: {"time": "2026-11-26T10:02:03",
+"section": "01_luigi_tasks", "edition": "exercises", "checkpoint": 2, "event": "passed"}, and a failure's "cause"."""
+import contextlib
 import datetime
-import fcntl
 import json
 import os
-import tempfile
 
 from song_plays_luigi.settings import WORKSHOP_ROOT
 
-PROGRESS_FILE = WORKSHOP_ROOT / "workspace" / "progress.json"
+PROGRESS_FILE = WORKSHOP_ROOT / "workspace" / "progress.jsonl"
 RESULTS = ("passed", "failed", "not started")  # the other events: "hint" and "solution" asked for
 
 
@@ -19,33 +17,22 @@ def edition():
     return "exercises" if os.environ.get("SONG_PLAYS_WORKSPACE") else "solutions"
 
 
-def read_events():
-    try:
-        return json.loads(PROGRESS_FILE.read_text())["events"]
-    except (OSError, ValueError, KeyError, TypeError):  # none yet, or broken by hand: start again, not stop the lesson
-        return []
-
-
 def record(section, checkpoint, event, cause=None):
     PROGRESS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    with open(PROGRESS_FILE.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time: every open notebook has a kernel of its own
-        events = read_events() + [{"time": datetime.datetime.now().isoformat(timespec="seconds"), "section": section,
-                                   "edition": edition(), "checkpoint": checkpoint, "event": event}
-                                  | ({"cause": cause} if cause else {})]
-        # Written whole, then renamed into place: a kernel killed halfway never leaves half a file.
-        with tempfile.NamedTemporaryFile("w", dir=PROGRESS_FILE.parent, prefix=".progress-", delete=False) as temporary:
-            json.dump({"events": events}, temporary, indent=1)
-        os.replace(temporary.name, PROGRESS_FILE)
+    line = {"time": datetime.datetime.now().isoformat(timespec="seconds"), "section": section,
+            "edition": edition(), "checkpoint": checkpoint, "event": event} | ({"cause": cause} if cause else {})
+    with open(PROGRESS_FILE, "a") as log:  # one appended line, one write: the kernels of open notebooks never clash
+        log.write(json.dumps(line) + "\n")
 
 
-def mine(section, kind=None):
-    """A section's events in one edition (this one unless kind is given), oldest first."""
-    return [e for e in read_events() if e["section"] == section and e["edition"] == (kind or edition())]
-
-
-def count(section, checkpoint, event):
-    return sum((e["checkpoint"], e["event"]) == (checkpoint, event) for e in mine(section))
+def events(section, kind):
+    """A section's events in one edition, oldest first. A line broken by hand, or by a kernel killed as it wrote,
+    is left out rather than stopping the lesson."""
+    found = []
+    for line in PROGRESS_FILE.read_text().splitlines() if PROGRESS_FILE.exists() else []:
+        with contextlib.suppress(ValueError):
+            found.append(json.loads(line))
+    return [e for e in found if isinstance(e, dict) and (e.get("section"), e.get("edition")) == (section, kind)]
 
 
 def table_text(sections):
@@ -54,7 +41,7 @@ def table_text(sections):
     lines = [f"{'section':<38}{'checkpoints':>12}{'hints':>7}{'solutions':>11}  last activity"]
     for kind in ("exercises", "solutions"):
         for name, title, total in sections:
-            if (done := mine(name, kind)) or kind == "exercises":
+            if (done := events(name, kind)) or kind == "exercises":
                 latest = {e["checkpoint"]: e["event"] for e in done if e["event"] in RESULTS}
                 passed = list(latest.values()).count("passed")
                 used, last = [e["event"] for e in done], max((e["time"] for e in done), default="-")
