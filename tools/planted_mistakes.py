@@ -37,6 +37,13 @@ WRONG_SOLUTIONS = {
         ('        with outputs["marker"].open("w") as f:\n            f.write(f"{url}\\n")',
          '        outputs["marker"].open("w").write(f"{url}\\n")'),
     ], 3, "run() did not write its marker"),
+    "the listeners marker written before the download": ("01_luigi_tasks.ipynb", "step3-download-listeners", [
+        ('        download(url, outputs["data"])\n', ""),
+        ('            f.write(f"{url}\\n")', '            f.write(f"{url}\\n")\n        download(url, outputs["data"])'),
+    ], 3, "run() wrote it before the download"),
+    "no clean slate: an old listeners marker kept": ("01_luigi_tasks.ipynb", "step3-download-listeners", [
+        ('        if outputs["marker"].exists():\n            outputs["marker"].remove()\n', ""),
+    ], 3, "which run() did not remove first"),
     "date = luigi.Parameter() in DownloadListeners": ("01_luigi_tasks.ipynb", "step3-download-listeners", [
         ("    date = luigi.DateParameter()", "    date = luigi.Parameter()"),
     ], 3, "keeps the date a terminal gives as text"),

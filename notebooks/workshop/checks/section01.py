@@ -207,6 +207,30 @@ def step3(day):
     expect_face(second, ":)", "the second run", hint="the second run should find the task complete")
     expect(not ran(second), f"the second run ran {ran(second)} again",
            hint="a complete task never runs: do both outputs' paths stay the same between runs?")
+    expect_clean_slate(tasks, day, expected)
+
+
+def expect_clean_slate(tasks, day, expected):
+    """A run that breaks halfway leaves no marker: with an old marker there, the download is made to fail for
+    real (a file stands where the listeners' folder goes), then the marker must be gone; the next run recovers."""
+    shutil.rmtree(expected["data"].parent)
+    expected["data"].parent.write_text("")  # download() cannot make the file's folder: it fails, as a broken run
+    expected["marker"].write_text("left from an earlier run\n")
+    try:
+        broken = quiet_build(tasks.DownloadListeners(date=day))
+    finally:
+        expected["data"].parent.unlink()
+    kept = expected["marker"].read_text() if expected["marker"].exists() else None
+    expect(face(broken) == ":(", f"with its download failing, DownloadListeners ended {face(broken)}",
+           hint="let download() raise: a run that did not fetch the file must fail")
+    expect(kept is None, "after a run whose download failed, the day's marker was there: " + (
+        "the old one, which run() did not remove first" if kept == "left from an earlier run\n" else
+        "run() wrote it before the download") + ", so it vouches for a file this run did not fetch", hint=[
+        "start from a clean slate: remove an old marker first, fetch the file, and write the new marker last",
+        "if outputs['marker'].exists(): outputs['marker'].remove(); then download(url, outputs['data']); "
+        "then the with block that writes the marker"])
+    expect_face(quiet_build(tasks.DownloadListeners(date=day)), ":)", "the run after the broken one",
+                hint="once the download works again, the next run should fetch the file and write the marker")
 
 
 @section.checkpoint(4, "DatasetGen needs both downloads, names both _SUCCESS files, gives the job's six flags, "
@@ -249,6 +273,7 @@ def step4(sketch, day):
            hint="app_options() lists the six flags, each followed by its value: the day, minrows, the two "
                 "downloaded files (self.input()) and the two report folders (output_dir()/dataset, "
                 ".../counts_by_zip_sub)")
+    shutil.rmtree(day_output, ignore_errors=True)  # reports a terminal's run left would make the task complete
     run = command_line("DatasetGen", "--date", day, env={"SONG_PLAYS_SPARK_APP": str(NOT_WRITTEN_YET)})
     as_expected = "does not exist yet" in last_error(run.summary_text)  # the job's file: the one failure expected
     expect_declared(tasks.DatasetGen, None if as_expected else run, date=luigi.DateParameter,
