@@ -57,7 +57,10 @@ def test_datasetgens_command_printed_on_one_line_or_wrapped_is_its_argv(awkward_
     assert any(" " in word for word in argv if "my data" in word)
     for printed in (shell_command(argv), shell_command(argv, wrap=True)):
         assert_pastes(printed, argv)
-    assert shell_command(argv, wrap=True).count("\\\n") == sum(word.startswith("--") for word in argv[1:])
+    wrapped = shell_command(argv, wrap=True).split(" \\\n    ")
+    assert len(wrapped) == sum(word.startswith("--") for word in argv[1:]) + 2  # the command; each option; the app
+    assert wrapped[0].endswith("spark-submit") and [line for line in wrapped if line.endswith("dataset_gen.py")] == [
+        str(tasks.DatasetGen(date=DAY).app)]  # the app on a line of its own, not after the last option's value
 
 
 class RecordedJob(WorkshopSparkSubmitTask):

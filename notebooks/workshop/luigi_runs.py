@@ -263,11 +263,13 @@ def commands_run(messages):
 def shell_command(command, wrap=False):
     """A command as a student can paste it into a terminal: shlex.join quotes every word a shell would otherwise
     split or expand (a space, a glob such as local[2] or spins/2019/02/*). command: its words, or a command already
-    shell-quoted. wrap: each --option starts a line, the lines before it ending with a backslash."""
+    shell-quoted. wrap: each --option starts a line, and so does a word after an option's value (spark-submit's
+    app), the lines before it ending with a backslash."""
     words = shlex.split(command) if isinstance(command, str) else [str(word) for word in command]
     lines = [[]]
     for word in words:
-        if wrap and word.startswith("--") and lines[-1]:
+        after_value = len(lines[-1]) == 2 and lines[-1][0].startswith("--")
+        if wrap and lines[-1] and (word.startswith("--") or after_value):
             lines.append([])
         lines[-1].append(word)
     return " \\\n    ".join(shlex.join(line) for line in lines)
