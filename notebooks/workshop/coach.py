@@ -97,8 +97,9 @@ class Section:
             print(f"CHECKPOINT {number} passed: {achievement}")
             return progress.record(self.name, number, "passed")
         self.waiting.append(number)
-        todos = {n: [t for cell in self.cells_of(n) for t in cell["todos"]] for n in self.checkpoints if n <= number}
-        left = {n: [todo for cell in self.cells_of(n) for todo in stubs_left(cell)] for n in todos}
+        cells = {n: self.cells_of(n) for n in self.checkpoints if n <= number}
+        todos = {n: [todo for cell in cells[n] for todo in cell["todos"]] for n in cells}
+        left = {n: [todo for cell in cells[n] for todo in stubs_left(cell)] for n in cells}
         untouched = [n for n in sorted(left) if left[n] and (n < number or left[n] == todos[n])]
         if not untouched:
             self.found(number, hints)
@@ -154,7 +155,7 @@ class Section:
             return print(f"CHECKPOINT {number} checks cells you run, not code you write: run the cells above it, top "
                          f"to bottom, and read what they print. check.hint({number}) helps.")
         wrong = [c for c in cells if stubs_left(c)] + [
-            c for c in cells if written(c) is not None and c["code"].partition("\n")[2] not in written(c)]
+            c for c in cells if (text := written(c)) is not None and c["code"].partition("\n")[2] not in text]
         cell = wrong[0] if wrong else cells[self.given.get(number, 0) % len(cells)]
         self.given[number] = self.given.get(number, 0) + 1
         progress.record(self.name, number, "solution")

@@ -10,6 +10,7 @@ from song_plays_luigi.settings import WORKSHOP_ROOT
 
 PROGRESS_FILE = WORKSHOP_ROOT / "workspace" / "progress.jsonl"
 RESULTS = ("passed", "failed", "not started")  # the other events: "hint" and "solution" asked for
+FIELDS = {"time", "section", "edition", "checkpoint", "event"}
 
 
 def edition():
@@ -25,23 +26,23 @@ def record(section, checkpoint, event, cause=None):
         log.write(json.dumps(line) + "\n")
 
 
-def events(section, kind):
-    """A section's events in one edition, oldest first. A line broken by hand, or by a kernel killed as it wrote,
-    is left out rather than stopping the lesson."""
+def events():
+    """Every event, oldest first. A line broken by hand, or by a kernel killed as it wrote, is left out rather than
+    stopping the lesson."""
     found = []
     for line in PROGRESS_FILE.read_text().splitlines() if PROGRESS_FILE.exists() else []:
         with contextlib.suppress(ValueError):
             found.append(json.loads(line))
-    return [e for e in found if isinstance(e, dict) and (e.get("section"), e.get("edition")) == (section, kind)]
+    return [e for e in found if isinstance(e, dict) and FIELDS <= e.keys()]
 
 
 def table_text(sections):
     """Per section and edition: checkpoints whose latest result is a pass, out of all; hints; solutions; last activity.
     sections: [(name, title, number of checkpoints)]. A solutions row only once that solution notebook has run."""
-    lines = [f"{'section':<38}{'checkpoints':>12}{'hints':>7}{'solutions':>11}  last activity"]
+    lines, logged = [f"{'section':<38}{'checkpoints':>12}{'hints':>7}{'solutions':>11}  last activity"], events()
     for kind in ("exercises", "solutions"):
         for name, title, total in sections:
-            if (done := events(name, kind)) or kind == "exercises":
+            if (done := [e for e in logged if (e["section"], e["edition"]) == (name, kind)]) or kind == "exercises":
                 latest = {e["checkpoint"]: e["event"] for e in done if e["event"] in RESULTS}
                 passed = list(latest.values()).count("passed")
                 used, last = [e["event"] for e in done], max((e["time"] for e in done), default="-")
