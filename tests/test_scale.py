@@ -106,6 +106,9 @@ def test_datasetgen_on_the_standalone_cluster_equals_the_local_run(ranged_days, 
     [app] = cluster.status()["completedapps"]
     assert app["name"] == f"dataset_gen {day}"
     assert all((cluster.folder / f"work-{n}" / app["id"]).is_dir() for n in (1, 2))
+    # Each worker registered at its first try: it started once the master listened (a retry waits 5 to 15 s).
+    for n in (1, 2):
+        assert "Retrying connection to master" not in (cluster.folder / f"worker-{n}.log").read_text()
 
     for cluster_report, local_report in zip(reports(tmp_path / "data", day), reports(local_dir, day)):
         assert same_rows(cluster_report, local_report)

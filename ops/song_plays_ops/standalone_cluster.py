@@ -25,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 from song_plays_luigi.settings import section, spark_default  # importing it also points SPARK_CONF_DIR at spark/conf
-from song_plays_ops.services import Service, free_port, stop_group, wait_until_ready
+from song_plays_ops.services import Service, answers_tcp, free_port, stop_group, wait_until_ready
 
 PYSPARK_HOME = Path(importlib.util.find_spec("pyspark").origin).parent
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "build" / "cluster"
@@ -94,6 +94,9 @@ class StandaloneCluster:
         line's `start`), the daemons end with the Python that started them."""
         self._daemon("master", detached, MASTER_CLASS, "--host", "127.0.0.1", "--port", self.master_port,
                      "--webui-port", self.master_ui_port)
+        # A worker that finds no master listening tries again only after 5 to 15 s (Spark's own retry interval):
+        # on a busy machine that doubled the start. Started once the master listens, each registers at once.
+        wait_until_ready(self.services, lambda: answers_tcp(self.master_port), timeout, "The Spark master")
         size = [*(["--cores", self.cores] if self.cores else []), *(["--memory", self.memory] if self.memory else [])]
         for number in range(1, self.workers + 1):
             self._daemon(f"worker-{number}", detached, WORKER_CLASS, "--host", "127.0.0.1", "--port", free_port(),
