@@ -393,3 +393,17 @@ def test_hint_and_solution_without_a_number_help_with_the_checkpoint_that_is_wai
     step2(four=2)
     section.solution()
     assert "No checkpoint of this notebook is waiting" in capsys.readouterr().out
+
+
+def test_notebook_03s_recovery_needs_a_failure_to_recover_from(progress_file):
+    """A student who went past checkpoint 6 with a run that passed: the plain rerun then runs nothing, and
+    checkpoint 7 must not say that it recovered from a failure."""
+    import datetime
+    import types
+
+    from luigi.execution_summary import LuigiStatusCode
+    ended = types.SimpleNamespace(status=LuigiStatusCode.SUCCESS)  # what workshop.build returns: .status is read
+    with pytest.raises(coach.CheckpointFailed) as failure:
+        section03.step7(failed=ended, recovered=ended, day=datetime.date(2019, 2, 8))
+    assert failure.value.number == 7 and "step 6's run ended :), not :(" in failure.value.problem
+    assert "make step 6 fail first" in failure.value.hint

@@ -161,6 +161,19 @@ WRONG_SOLUTIONS = {
         ('counts["spins"].astype(int).groupby(counts["fake_zipcode"]).sum()',
          'counts.groupby("fake_zipcode").size()'),
     ], 5, "add up its spins"),
+    # The workshop's day has one row per zip code: these three are caught on the checkpoint's own counts report.
+    "TopZipCodes keeps 10 whatever n": ("03_putting_it_all_together.ipynb", "step4-top-zip-codes", [
+        ("spins.nlargest(self.n)", "spins.nlargest(10)"),
+    ], 5, "wrote 4 zip codes, not 3"),
+    "TopZipCodes keeps each row's spins instead of adding them up": (
+        "03_putting_it_all_together.ipynb", "step4-top-zip-codes", [
+            ('counts["spins"].astype(int).groupby(counts["fake_zipcode"]).sum()',
+             'counts["spins"].astype(int).set_axis(counts["fake_zipcode"])'),
+        ], 5, "zip code 00501 has two rows"),
+    "TopZipCodes writes to its target's path, not through the target": (
+        "03_putting_it_all_together.ipynb", "step4-top-zip-codes", [
+            ('with self.output().open("w") as out:', 'with open(self.output().path, "w") as out:'),
+        ], 5, "without self.output().open"),
     "DatasetGen(date=day) without minrows=TOO_MANY_ROWS": ("03_putting_it_all_together.ipynb", "step6-too-few-rows", [
         ("DatasetGen(date=day, minrows=TOO_MANY_ROWS)", "DatasetGen(date=day)"),
     ], 6, "without minrows=TOO_MANY_ROWS"),

@@ -4,7 +4,10 @@
 A run's result says which tasks its cell asked for (workshop.build keeps them): the checkpoints read their
 parameters, so that a task built with the wrong ones is named as the cause, not the job. TopZipCodes is checked as
 its cell last wrote it: what it declares, then two runs of the notebook's terminal command, from a clean slate."""
+import gzip
 import importlib
+import os
+import tempfile
 from pathlib import Path
 
 import luigi
@@ -15,7 +18,7 @@ from workshop.checks import show_progress
 from workshop.checks.section02 import expect_counts, expect_dataset_rows
 from workshop.coach import Section, expect
 from workshop.luigi_runs import command_line, commands_run, face, last_error, ran
-from workshop.reports import DATASET_COLUMNS, pandas_reports, read_report
+from workshop.reports import COUNTS_COLUMNS, DATASET_COLUMNS, pandas_reports, read_report
 
 section = Section("03_putting_it_all_together")
 hint, solution, progress = section.hint, section.solution, show_progress
@@ -179,11 +182,43 @@ def expected_top(day, n=10):
     return totals.to_dict(), sorted(totals, reverse=True)[:n]
 
 
+# A counts report of the checkpoint's own. The workshop's day has one subscription type per zip code, so it cannot
+# tell adding up a zip code's rows from keeping one; totals of two and three digits tell numbers from text.
+OWN_COUNTS = [("00501", "Free", "60"), ("00501", "Premium", "50"), ("10001", "Family", "95"),
+              ("20002", "Premium", "100"), ("30003", "Free", "9")]
+TOP_OF_OWN = ["00501\t110", "20002\t100", "10001\t95"]
+
+
+def run_on_own_counts(task_class, day):
+    """TopZipCodes(n=3).run() on OWN_COUNTS, in a data folder of its own: the lines it wrote, and whether it wrote
+    them through its target's open("w")."""
+    task, before = task_class(date=day, n=3), os.environ.get("SONG_PLAYS_DATA_DIR")
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["SONG_PLAYS_DATA_DIR"] = folder  # data_dir(): the task's input and output are under it
+        try:
+            report = data_dir() / f"output/{day:%Y/%m/%d}/counts_by_zip_sub"
+            report.mkdir(parents=True)
+            lines = ["\t".join(COUNTS_COLUMNS), *("\t".join(row) for row in OWN_COUNTS)]
+            with gzip.open(report / "part-00000.csv.gz", "wt") as part:
+                part.write("\n".join(lines) + "\n")
+            (report / "_SUCCESS").touch()
+            target, opened = task.output(), []
+            target_open = target.open
+            target.open = lambda mode="r": opened.append(mode) or target_open(mode)
+            task.output = lambda: target  # luigi keeps one instance per parameters: put it back below
+            called("TopZipCodes(date=day, n=3).run()", task.run)
+            path = Path(target.path)
+            return (path.read_text().splitlines() if path.exists() else []), "w" in opened
+        finally:
+            vars(task).pop("output", None)
+            os.environ.pop("SONG_PLAYS_DATA_DIR") if before is None else os.environ.update(SONG_PLAYS_DATA_DIR=before)
+
+
 @section.checkpoint(5, "from a terminal, TopZipCodes writes the day's top 10 zip codes; run again, it runs nothing",
                     hints=RUN_HINTS)
 def step5(first_run, second_run, day):
     del first_run, second_run  # their cells ran: the checkpoint runs the same command itself, from a clean slate
-    declared_task(day)
+    task_class = declared_task(day)
     top_file(day).unlink(missing_ok=True)
     run = command_line("TopZipCodes", "--date", day, module="top_zip_codes")
     error = last_error(run.summary_text)
@@ -217,6 +252,17 @@ def step5(first_run, second_run, day):
            hint="total the spins of each zip code once, then keep the largest")
     expect([int(spins) for _, spins in rows] == largest, f"the file's spins are {[int(s) for _, s in rows]}, not the "
            f"10 largest, most first: {largest}", hint="keep the largest totals, most first: nlargest(self.n)")
+    lines, through_target = run_on_own_counts(task_class, day)
+    expect(through_target, "run() wrote its file without self.output().open(\"w\"): a run that breaks half way "
+           "leaves a half-written file there, which luigi takes for a finished task", hint=[
+               "write through the target: what it opens for writing is a temporary file, put in place whole when "
+               "it is closed", "with self.output().open(\"w\") as out: ... and write inside the block"])
+    expect(len(lines[1:]) == 3, f"TopZipCodes(n=3) wrote {len(lines[1:])} zip codes, not 3",
+           hint="keep the task's own n of them, self.n: a terminal's --n 5 sets it")
+    expect(lines[1:] == TOP_OF_OWN, "on a counts report where zip code 00501 has two rows (Free 60, Premium 50), "
+           f"TopZipCodes(n=3) wrote {', '.join(lines[1:]).expandtabs(1)}, not 00501 110, 20002 100, 10001 95", hint=[
+               "a zip code has a row for each subscription type: add up its spins, as numbers, then keep the largest",
+               RUN_HINTS[1]])
     again = command_line("TopZipCodes", "--date", day, module="top_zip_codes")
     expect(face(again) == ":)" and ran(again) == [] and "complete ones were encountered" in again.summary_text,
            f"`{again.command}` again ran {ran(again) or 'and ended ' + face(again)}: the file from the first run "
@@ -247,7 +293,9 @@ def step6(failed, log, day, TOO_MANY_ROWS):  # noqa: N803 - the notebook's param
 @section.checkpoint(7, "after the failure, a plain rerun ends :) with no clean-up", hints=[
     "The failed run wrote nothing, so the day is simply not complete yet.",
     "Run DatasetGen for the day with the default minrows, as at the top of this notebook."])
-def step7(recovered, day):
+def step7(failed, recovered, day):
+    expect(face(failed) == ":(", f"step 6's run ended {face(failed)}, not :(: there was no failure to recover from",
+           hint="make step 6 fail first: its checkpoint says what it still needs")
     expect(face(recovered) == ":)", f"the rerun ended {face(recovered)}", hint="read the error above")
     expect(all(success.exists() for success in success_files(day)), "the _SUCCESS files are missing",
            hint="read the error above")
