@@ -42,9 +42,10 @@ USE_WORKSPACE = "workshop.use_workspace()  # your modules and data go to workspa
 
 
 # The exercises' terminal commands run the student's own module, and their data lives in workspace/data/.
-WORKSPACE_COMMANDS = ("In this edition, the first line below makes the commands use your own module, "
-                      "`workspace/luigi_tasks/{module}.py` (the solution's where you have not written yours), "
-                      "your job once you have written it, and your data folder, `workspace/data/`:\n\n```bash\n"
+WORKSPACE_COMMANDS = ("In this edition your code and data live in `workspace/`, and the first line below points the "
+                      "terminal there: `luigi` then imports your own `workspace/luigi_tasks/{module}.py` (the "
+                      "solution's, until you have written yours), submits your own job once you have written it, "
+                      "and keeps the data in `workspace/data/`:\n\n```bash\n"
                       "export PYTHONPATH=workspace/luigi_tasks SONG_PLAYS_WORKSPACE=workspace\n")
 DATA_FOLDER = re.compile(r"(?<![\w./-])data/")
 # Where the exercise edition's own tasks write, as the prose names it: the data folder itself (`data/`), a day's
