@@ -407,3 +407,24 @@ def test_notebook_03s_recovery_needs_a_failure_to_recover_from(progress_file):
         section03.step7(failed=ended, recovered=ended, day=datetime.date(2019, 2, 8))
     assert failure.value.number == 7 and "step 6's run ended :), not :(" in failure.value.problem
     assert "make step 6 fail first" in failure.value.hint
+
+
+def test_a_step_block_that_failed_is_named_beside_what_its_last_good_run_left(tiny, shell, monkeypatch, capsys):
+    """A student's cell raised inside its step block, so its variable still holds an earlier run's value: the
+    checkpoint after it says so beside what it found. Once the block runs well, what it found alone."""
+    section, step1, _, _ = tiny
+    monkeypatch.setattr(checkpoints, "failed", {})
+    shell.user_ns["four"] = 5  # what an earlier, wrong run left
+    with checkpoints.step("Doubling"):
+        raise TypeError("unsupported operand type(s) for *: 'int' and 'str'")
+    with pytest.raises(coach.CheckpointFailed) as failure:
+        step1()
+    assert failure.value.problem == ("double(2) gave 5; but Doubling did not work (TypeError: unsupported operand "
+                                     "type(s) for *: 'int' and 'str'), so what its cell sets is still what an "
+                                     "earlier run left")
+    assert failure.value.hint == "multiply by two"
+    with checkpoints.step("Doubling"):
+        pass  # the block, fixed, runs well; the value is still wrong
+    with pytest.raises(coach.CheckpointFailed) as failure:
+        step1()
+    assert failure.value.problem == "double(2) gave 5"

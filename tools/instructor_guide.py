@@ -137,7 +137,9 @@ Other frequent ones, caught by the same checkpoints:
   bottom);
 - a `%%writefile` cell edited and run again: fine, the new version replaces the old one in the module, and the
   module is imported again, so the next cell and the checkpoint use the new code;
-- a TODO left with its `raise NotImplementedError(...)`: the checkpoint says "not started yet" and names it.
+- a TODO left with its `raise NotImplementedError(...)`: the checkpoint says "not started yet" and names it;
+- a cell whose code raised inside its `workshop.step(...)` block: the cell says so, and its variables keep what
+  an earlier run left, so the checkpoint after it adds that error to what it found.
 
 ## Running it for a room
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from workshop.solution_blocks import WHOLE_DEFINITION_TODO
 
 stopped_at = {}  # {what: its TODO} for each step() block whose last run stopped at a TODO stub: the coach reads it
+failed = {}  # {what: its error} for each step() block whose last run failed otherwise: the coach names it
 
 
 @contextmanager
@@ -14,6 +15,7 @@ def step(what):
     """A cell that calls code you write: if that code is not written yet, or fails, say so and carry on,
     so that the CHECKPOINT after it can say what to fix."""
     stopped_at.pop(what, None)
+    failed.pop(what, None)
     try:
         yield
     except Exception as error:  # noqa: BLE001 - said here; the checkpoint after it explains
@@ -21,7 +23,8 @@ def step(what):
             stopped_at[what] = todo
             print(f"{what}: not written yet (TODO: {todo}). The CHECKPOINT below says where.")
         else:
-            print(f"{what} did not work: {type(error).__name__}: {error}\nThe CHECKPOINT below says what to fix.")
+            failed[what] = f"{type(error).__name__}: {error}"
+            print(f"{what} did not work: {failed[what]}\nThe CHECKPOINT below says what to fix.")
 
 
 def todo_of(error):

@@ -73,7 +73,7 @@ class Section:
     last found and how many were shown."""
 
     def __init__(self, name, todo_cells=None):
-        self.name, self.checkpoints, self.waiting, self.ladders, self.given = name, {}, [], {}, {}
+        self.name, self.checkpoints, self.waiting, self.ladders, self.given, self.blocks = name, {}, [], {}, {}, {}
         self.todo_cells = json.loads(TODO_CELLS.read_text()).get(name, {}) if todo_cells is None else todo_cells
 
     def checkpoint(self, number, achievement, hints, cells=()):
@@ -86,6 +86,8 @@ class Section:
         """Prints one line and returns nothing (a cell's last value would be echoed), or raises CheckpointFailed."""
         achievement, _, _, function = self.checkpoints[number]
         self.waiting = [n for n in self.waiting if n != number]
+        for what in checkpoints.failed:  # a step block that failed before it belongs to it (or to a later one)
+            self.blocks.setdefault(what, number)
         try:
             function(**arguments(function, given))
         except Unmet as unmet:
@@ -96,6 +98,10 @@ class Section:
             self.found(number, [])
             print(f"CHECKPOINT {number} passed: {achievement}")
             return progress.record(self.name, number, "passed")
+        if failed := [what for what, n in self.blocks.items() if n == number and what in checkpoints.failed]:
+            # What that block's cell sets is still an earlier run's: what the check found may be about stale values.
+            problem += f"; but {failed[0]} did not work ({checkpoints.failed[failed[0]]}), so what its cell sets " \
+                       "is still what an earlier run left"
         self.waiting.append(number)
         cells = {n: self.cells_of(n) for n in self.checkpoints if n <= number}
         todos = {n: [todo for cell in cells[n] for todo in cell["todos"]] for n in cells}
