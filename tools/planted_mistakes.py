@@ -177,6 +177,11 @@ WRONG_SOLUTIONS = {
     "DatasetGen(date=day) without minrows=TOO_MANY_ROWS": ("03_putting_it_all_together.ipynb", "step6-too-few-rows", [
         ("DatasetGen(date=day, minrows=TOO_MANY_ROWS)", "DatasetGen(date=day)"),
     ], 6, "without minrows=TOO_MANY_ROWS"),
+    "step 6's run for the next day, which is not published": (
+        "03_putting_it_all_together.ipynb", "step6-too-few-rows", [
+            ("DatasetGen(date=day, minrows=TOO_MANY_ROWS)",
+             "DatasetGen(date=day + datetime.timedelta(days=1), minrows=TOO_MANY_ROWS)"),
+        ], 6, "not the notebook's day"),
     "luigi.build instead of workshop.build": ("03_putting_it_all_together.ipynb", "step6-too-few-rows", [
         ("failed = workshop.build(song_plays_tasks.DatasetGen(date=day, minrows=TOO_MANY_ROWS))",
          "failed = luigi.build([song_plays_tasks.DatasetGen(date=day, minrows=TOO_MANY_ROWS)], local_scheduler=True)"),

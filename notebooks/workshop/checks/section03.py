@@ -280,6 +280,8 @@ def step6(failed, log, day, TOO_MANY_ROWS):  # noqa: N803 - the notebook's param
            "minrows=TOO_MANY_ROWS, that is the day's usual run, which passes", hint=[
                "the step asks for more rows than any day has: build the task with that minimum, or it has the "
                "default one", "song_plays_tasks.DatasetGen(date=day, minrows=TOO_MANY_ROWS)"])
+    expect(asked.date == day, f"the cell ran {asked!r}, not the notebook's day {day}: the failure to see is that "
+           "day's", hint="the same day as step 1's run: date=day")
     log_text = "\n".join(log)
     expect(face(failed) == ":(", f"the run ended {face(failed)}, not :(",
            hint="validate() must raise when num_rows < minrows, and run() must call it")
