@@ -70,7 +70,8 @@ def stubs_left(cell):
 class Section:
     """One notebook's checkpoints, {number: (achievement, hints, cell tags, check)}, and its TODO cells; and in this
     kernel, the checkpoints waiting (failed or not started, not passed since) and each one's hints: those of the cause
-    last found and how many were shown."""
+    last found and how many were shown; and which checkpoint each failed step() block belongs to (the first run
+    after it)."""
 
     def __init__(self, name, todo_cells=None):
         self.name, self.checkpoints, self.waiting, self.ladders, self.given, self.blocks = name, {}, [], {}, {}, {}

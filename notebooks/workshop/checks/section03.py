@@ -3,7 +3,8 @@
 
 A run's result says which tasks its cell asked for (workshop.build keeps them): the checkpoints read their
 parameters, so that a task built with the wrong ones is named as the cause, not the job. TopZipCodes is checked as
-its cell last wrote it: what it declares, then two runs of the notebook's terminal command, from a clean slate."""
+its cell last wrote it: what it declares, then two runs of the notebook's terminal command, from a clean slate,
+then its run() on a counts report of the checkpoint's own."""
 import gzip
 import importlib
 import os
@@ -211,7 +212,10 @@ def run_on_own_counts(task_class, day):
             return (path.read_text().splitlines() if path.exists() else []), "w" in opened
         finally:
             vars(task).pop("output", None)
-            os.environ.pop("SONG_PLAYS_DATA_DIR") if before is None else os.environ.update(SONG_PLAYS_DATA_DIR=before)
+            if before is None:
+                del os.environ["SONG_PLAYS_DATA_DIR"]
+            else:
+                os.environ["SONG_PLAYS_DATA_DIR"] = before
 
 
 @section.checkpoint(5, "from a terminal, TopZipCodes writes the day's top 10 zip codes; run again, it runs nothing",
