@@ -5,11 +5,11 @@ A run's result says which tasks its cell asked for (workshop.build keeps them): 
 parameters, so that a task built with the wrong ones is named as the cause, not the job. TopZipCodes is checked as
 its cell last wrote it: what it declares, then two runs of the notebook's terminal command, from a clean slate,
 then its run() on a counts report of the checkpoint's own."""
-import gzip
 import importlib
 import os
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import luigi
 from luigi.task import flatten
@@ -193,29 +193,21 @@ TOP_OF_OWN = ["00501\t110", "20002\t100", "10001\t95"]
 def run_on_own_counts(task_class, day):
     """TopZipCodes(n=3).run() on OWN_COUNTS, in a data folder of its own: the lines it wrote, and whether it wrote
     them through its target's open("w")."""
-    task, before = task_class(date=day, n=3), os.environ.get("SONG_PLAYS_DATA_DIR")
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["SONG_PLAYS_DATA_DIR"] = folder  # data_dir(): the task's input and output are under it
-        try:
-            report = data_dir() / f"output/{day:%Y/%m/%d}/counts_by_zip_sub"
-            report.mkdir(parents=True)
-            lines = ["\t".join(COUNTS_COLUMNS), *("\t".join(row) for row in OWN_COUNTS)]
-            with gzip.open(report / "part-00000.csv.gz", "wt") as part:
-                part.write("\n".join(lines) + "\n")
-            (report / "_SUCCESS").touch()
-            target, opened = task.output(), []
-            target_open = target.open
-            target.open = lambda mode="r": opened.append(mode) or target_open(mode)
-            task.output = lambda: target  # luigi keeps one instance per parameters: put it back below
+    import pandas as pd
+    task = task_class(date=day, n=3)
+    with tempfile.TemporaryDirectory() as folder, mock.patch.dict(os.environ, SONG_PLAYS_DATA_DIR=folder):
+        report = data_dir() / f"output/{day:%Y/%m/%d}/counts_by_zip_sub"  # the task's input, under the new folder
+        report.mkdir(parents=True)
+        pd.DataFrame(OWN_COUNTS, columns=COUNTS_COLUMNS).to_csv(report / "part-00000.csv.gz", sep="\t", index=False)
+        (report / "_SUCCESS").touch()
+        target = task.output()
+        # luigi keeps one task per parameters: patch.object puts its output() back afterwards
+        with mock.patch.object(task, "output", return_value=target), \
+                mock.patch.object(target, "open", wraps=target.open) as opened:
             called("TopZipCodes(date=day, n=3).run()", task.run)
-            path = Path(target.path)
-            return (path.read_text().splitlines() if path.exists() else []), "w" in opened
-        finally:
-            vars(task).pop("output", None)
-            if before is None:
-                del os.environ["SONG_PLAYS_DATA_DIR"]
-            else:
-                os.environ["SONG_PLAYS_DATA_DIR"] = before
+        path = Path(target.path)
+        return (path.read_text().splitlines() if path.exists() else []), \
+            any("w" in [*call.args, call.kwargs.get("mode")] for call in opened.call_args_list)
 
 
 @section.checkpoint(5, "from a terminal, TopZipCodes writes the day's top 10 zip codes; run again, it runs nothing",
