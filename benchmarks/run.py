@@ -18,7 +18,8 @@ a first, unmeasured client run per size warms the server up. The server's memory
 With --backfill, a month of 28 published days (5,000 spins each) goes through luigi's RangeDaily under
 spark-submit and under Spark Connect, and DuckDB does the same days one by one.
 Every Spark run uses DatasetGen's own spark-submit command (local[2], driver 1g, its JVM
-options and the class archive that `make setup` builds). Every run is timed from the launch to the exit. Its
+options and the class archive that `make setup` builds), with Java's default compilers at every size: the quick
+compiler alone that DatasetGen gives a small day's driver is measured by driver_compiler.py. Every run is timed from the launch to the exit. Its
 peak memory is the largest sum of RSS over the whole process tree (the JVM, its Python, the workers),
 sampled every 0.25 s from /proc, or the launched process's own peak, as the kernel kept it, if that is
 larger (a run shorter than a sample). It checks that both jobs wrote equal reports, that Spark's

@@ -32,6 +32,31 @@ def test_datasetgen_takes_its_settings_from_the_workshops_luigi_cfg():
     assert "SPARK_CONF_DIR" not in env
 
 
+@pytest.mark.parametrize("sizes, quick", [
+    ([96_506, 2_919], True),            # the workshop's day: 5,000 spins and the listeners
+    ([4_963_174, 2_919], True),         # 500,000 spins
+    ([8_497_626, 2_919], False),        # a million spins: C2 pays off from about here
+    ([], False),                        # no inputs known: a command for another app (the benchmark's)
+    (None, False),                      # inputs not downloaded yet
+])
+def test_a_driver_with_small_inputs_runs_the_quick_compiler_only(tmp_path, sizes, quick):
+    import luigi
+
+    inputs = [tmp_path / f"input-{n}" for n in range(2 if sizes is None else len(sizes))]
+    for file, size in zip(inputs, sizes or []):
+        file.write_bytes(b"\0" * size)
+
+    class Job(spark_submit.WorkshopSparkSubmitTask):
+        def input(self):
+            return [luigi.LocalTarget(str(file)) for file in inputs]
+
+    options = Job().driver_java_options
+    assert ("-XX:TieredStopAtLevel=1" in options) == quick, options
+    assert options.startswith("-XX:+UseParallelGC")
+    command, _ = spark_submit.spark_submit_command("app.py")  # the benchmark's: Java's default compilers
+    assert "TieredStopAtLevel" not in command[command.index("--driver-java-options") + 1]
+
+
 def test_a_luigi_cfg_of_ones_own_wins_over_the_workshops(tmp_path):
     own = tmp_path / "luigi.cfg"
     own.write_text("[spark]\nmaster = local[1]\nexecutor_memory = 2g\n")
