@@ -56,7 +56,9 @@ def install_java():
 
 def prepare(folder):
     folder = Path(folder).resolve()
-    run([sys.executable, "-m", "pip", "install", "--quiet", "-r", str(folder / "requirements.txt")])
+    # --no-compile: pip would turn every module of every package into bytecode now (half of the install's time);
+    # Python does it on first import instead, for the few modules the workshop uses.
+    run([sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "-r", str(folder / "requirements.txt")])
     run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(folder)])
     # The editable install reaches new processes; this kernel started before it, so add the folders here too.
     for name in CODE_FOLDERS:

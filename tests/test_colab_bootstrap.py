@@ -104,7 +104,7 @@ def test_on_a_bare_machine_the_first_cell_clones_installs_java_and_carries_on(tm
     assert "Cloning into 'song-plays-workshop'" in run.stderr  # git's own word that it cloned
     sudo = "" if os.geteuid() == 0 else "sudo "
     java_home = jvm_root / "java-17-openjdk-amd64"
-    expected = [f"$ {python} -m pip install --quiet -r {clone / 'requirements.txt'}",
+    expected = [f"$ {python} -m pip install --quiet --no-compile -r {clone / 'requirements.txt'}",
                 f"$ {python} -m pip install --quiet --no-deps -e {clone}",
                 f"$ {sudo}apt-get update -qq",
                 f"$ {sudo}apt-get install -y -qq --no-install-recommends --no-upgrade openjdk-17-jre-headless",
