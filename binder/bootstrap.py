@@ -56,7 +56,7 @@ def install_java():
 
 def prepare(folder):
     folder = Path(folder).resolve()
-    # --no-compile: pip would turn every module of every package into bytecode now (half of the install's time);
+    # --no-compile: pip would turn every module of every package into bytecode now (a sixth of the install here);
     # Python does it on first import instead, for the few modules the workshop uses.
     run([sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "-r", str(folder / "requirements.txt")])
     run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(folder)])

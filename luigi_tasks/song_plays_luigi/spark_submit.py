@@ -33,7 +33,7 @@ from song_plays_luigi.settings import WORKSHOP_ROOT, build_dir, config, spark_ap
 
 PYSPARK_HOME = Path(importlib.util.find_spec("pyspark").origin).parent
 SPARK_HELPERS = WORKSHOP_ROOT / "spark" / "song_plays_spark"
-SMALL_INPUT_BYTES = 5_000_000  # about 500,000 spins: the quick compiler still won (18.0 -> 14.2 s) at 5 MB
+SMALL_INPUT_BYTES = 5_000_000  # about 500,000 spins, where the quick compiler still won (16.1 -> 13.9 s)
 SPARK_LOG_LINE = re.compile(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d (TRACE|DEBUG|INFO|WARN|ERROR) ")
 
 
@@ -155,7 +155,7 @@ class WorkshopSparkSubmitTask(SparkSubmitTask):
     def small_inputs(self):
         """Whether the task's inputs are files here, together under SMALL_INPUT_BYTES. A driver that reads little
         spends more CPU compiling Spark's code for speed (Java's C2 compiler) than the faster code gives back; on 2
-        cores the quick compiler alone (C1) makes a day of 5,000 spins 11.7 -> 9.0 s and 20 -> 11 CPU seconds, and
+        cores the quick compiler alone (C1) makes a day of 5,000 spins 11.1 -> 8.8 s and 19 -> 11 CPU seconds, and
         from about a million spins C2 wins (benchmarks/README.md). Inputs elsewhere (HDFS, S3) or none known (a
         command for another app) keep Java's default."""
         files = [Path(target.path) for target in flatten(self.input()) if hasattr(target, "path")]
