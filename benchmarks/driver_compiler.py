@@ -17,13 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from run import DAY, WORK, inputs, job_flags, spark_submit
+from run import DAY, ROOT, WORK, inputs, job_flags, spark_submit
 
 from song_plays_ops import generate_fake_data
-from song_plays_luigi.spark_submit import SMALL_INPUT_BYTES, spark_submit_command
-
-ROOT = Path(__file__).resolve().parents[1]
-QUICK = "-XX:TieredStopAtLevel=1"
+from song_plays_luigi.spark_submit import QUICK_COMPILER, SMALL_INPUT_BYTES, spark_submit_command
 
 
 def timed(command, env):
@@ -52,7 +49,7 @@ def main(argv=None):
                 with tempfile.TemporaryDirectory() as out:
                     command = spark_submit(ROOT / "spark" / "dataset_gen.py", *job_flags(remote, Path(out)))
                     at = command.index("--driver-java-options") + 1
-                    command[at] = command[at] + (f" {QUICK}" if way == "C1 only" else "")
+                    command[at] = command[at] + (f" {QUICK_COMPILER}" if way == "C1 only" else "")
                     found[way].append(timed(command, env))
         for way, runs in found.items():
             print(f"{size:>10,} spins ({megabytes:5.1f} MB) {way:8} median {statistics.median(w for w, _ in runs):5.1f} s, "

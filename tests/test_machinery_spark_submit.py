@@ -51,7 +51,7 @@ def test_a_driver_with_small_inputs_runs_the_quick_compiler_only(tmp_path, sizes
             return [luigi.LocalTarget(str(file)) for file in inputs]
 
     options = Job().driver_java_options
-    assert ("-XX:TieredStopAtLevel=1" in options) == quick, options
+    assert (spark_submit.QUICK_COMPILER in options) == quick, options
     assert options.startswith("-XX:+UseParallelGC")
     command, _ = spark_submit.spark_submit_command("app.py")  # the benchmark's: Java's default compilers
     assert "TieredStopAtLevel" not in command[command.index("--driver-java-options") + 1]
