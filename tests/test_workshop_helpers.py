@@ -57,11 +57,22 @@ def test_a_whole_class_written_where_its_todo_stood_replaces_the_todo(tmp_path):
     assert stub_line(todo) not in module.read_text()
 
 
-def test_the_head_run_again_keeps_the_parts_after_it(tmp_path):
+def test_the_head_run_again_keeps_the_parts_after_it(tmp_path, capsys):
     module = tmp_path / "song_plays_tasks.py"
     for line, cell in [("", HEAD), ("-a", FIXED), ("-a", LISTENERS), ("", HEAD.replace("tasks", "workshop's tasks"))]:
         write(module, line, cell)
     assert module.read_text() == HEAD.replace("tasks", "workshop's tasks") + FIXED + LISTENERS
+    assert capsys.readouterr().out.splitlines()[-1] == f"Writing the head of {module}"
+
+
+def test_a_whole_module_run_again_says_it_is_written_whole(tmp_path, capsys):
+    """A cell that writes a whole module, run again, replaces all of it: not "the head of" it."""
+    module = tmp_path / "top_zip_codes.py"
+    whole = HEAD + FIXED
+    write(module, "", whole)
+    write(module, "", whole.replace("spins.parquet", "spins.snappy.parquet"))
+    assert module.read_text() == whole.replace("spins.parquet", "spins.snappy.parquet")
+    assert capsys.readouterr().out.splitlines() == [f"Writing {module}", f"Writing {module}"]
 
 
 def test_run_once_in_order_it_writes_what_ipythons_writefile_would(tmp_path):
@@ -169,12 +180,20 @@ def test_a_failure_nobody_expected_keeps_its_traceback_and_luigis_whole_summary(
 
 
 @pytest.mark.slow  # starts a JVM
-def test_stop_spark_ends_the_jvm_and_a_later_session_starts_a_new_one():
+def test_stop_spark_ends_the_jvm_and_a_later_session_starts_a_new_one(tmp_path):
+    """Also: quiet_spark_console() sends pyspark's JSON log of an error to the console log; the error is raised."""
     script = """
-import os, workshop
-from pyspark.sql import SparkSession
-workshop.quiet_spark_console()
+import os, sys, workshop
+from pathlib import Path
+from pyspark.errors import AnalysisException
+from pyspark.sql import SparkSession, functions as F
+workshop.quiet_spark_console(Path(sys.argv[1]))
+workshop.quiet_spark_console(Path(sys.argv[1]))  # a cell run again
 spark = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false").getOrCreate()
+try:
+    spark.range(3).where(F.col("elapsed_second") > 30).count()
+except AnalysisException as error:
+    print("raised:", error.getCondition())
 jvm = workshop.private_apis.jvm_process()
 workshop.stop_spark(spark)
 print("jvm ended:", jvm.poll() is not None)
@@ -182,10 +201,14 @@ again = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "fals
 print("count:", again.range(3).count())
 workshop.stop_spark(again)
 """
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    log = tmp_path / "console.log"
+    run = subprocess.run([sys.executable, "-c", script, str(log)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "jvm ended: True" in run.stdout and "count: 3" in run.stdout
+    assert "raised: UNRESOLVED_COLUMN.WITH_SUGGESTION" in run.stdout
     assert "Using incubator modules" not in run.stderr, "Java's start-up warning reached stderr"
+    assert "QueryContextLogger" not in run.stderr, "pyspark's JSON log of the error reached stderr"
+    assert log.read_text().count('"logger": "DataFrameQueryContextLogger"') == 1, "logged once, in the console log"
 
 
 class Dated(luigi.Task):

@@ -4,9 +4,11 @@ Spark's settings come from spark/conf/spark-defaults.conf, which pyspark reads b
 (through song_plays_luigi.settings) points SPARK_CONF_DIR there.
 
 - use_this_python_for_spark_workers(): Spark's Python workers run the kernel's Python
-- quiet_spark_console(log): Spark's JVM writes its start-up lines and log there, not in red in the notebook
+- quiet_spark_console(log): Spark's JVM writes its start-up lines and log there, and pyspark its log of each
+  error it raises, not in red in the notebook
 - stop_spark(spark): spark.stop(), and the JVM too (spark.stop() alone keeps it, about 400 MB, for the kernel's life)
 """
+import logging
 import os
 import sys
 
@@ -16,6 +18,7 @@ from workshop import private_apis
 from workshop.data_server import browser_url
 
 SPARK_CONSOLE_LOG = build_dir() / "spark-console.log"
+QUERY_CONTEXT_LOGGERS = ("DataFrameQueryContextLogger", "SQLQueryContextLogger")  # pyspark.errors' names
 
 
 def use_this_python_for_spark_workers():
@@ -30,12 +33,21 @@ def spark_ui_url(spark):
 
 
 def quiet_spark_console(log=SPARK_CONSOLE_LOG):
-    """Start every JVM pyspark launches from this kernel with its console output in log.
+    """Start every JVM pyspark launches from this kernel with its console output in log, and log there too what
+    pyspark's query-context loggers write of each SQL error: a JSON line with Java's whole stack trace.
 
-    Its banner, log4j lines and warnings would otherwise show as red blocks under a cell that worked. Errors
-    still reach the notebook: pyspark raises them as Python exceptions.
+    Both would otherwise show as red blocks under a cell, the second above the error it repeats. Errors still reach
+    the notebook: pyspark raises them as Python exceptions.
     """
+    from pyspark.logger import PySparkLogger  # imported here: a kernel that never starts Spark never imports pyspark
+
     private_apis.send_jvm_console_to(log)
+    for name in QUERY_CONTEXT_LOGGERS:
+        logger = PySparkLogger.getLogger(name)  # pyspark's own, so that it keeps the fields pyspark logs with
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+            handler.close()
+        logger.addHandler(logging.FileHandler(log, delay=True))
 
 
 def stop_spark(spark):

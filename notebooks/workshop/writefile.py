@@ -101,7 +101,7 @@ def writefile(line, cell):
     elif replaced:
         print(f"Replacing {', '.join(replaced)} in {path}")
     else:
-        print(f"{'Appending to' if append else 'Writing the head of'} {path}")
+        print(f"{'Appending to' if append else 'Writing' if merged == cell else 'Writing the head of'} {path}")
     reload_modules_from(path)
 
 
