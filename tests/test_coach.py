@@ -217,18 +217,19 @@ def test_hints_follow_the_cause_found_and_start_over_when_it_changes(tmp_path, p
 
     with pytest.raises(coach.CheckpointFailed, match="Hint: odd: a nudge$"):
         step1(n=3)
-    assert first_lines(1, 1) == ["Hint 2 of 5 for CHECKPOINT 1: odd: closer", "Hint 3 of 5 for CHECKPOINT 1: odd: nearly"]
+    assert first_lines(1, 1) == ["Hint 2 of 5 for CHECKPOINT 1 (the failure showed hint 1): odd: closer",
+                                 "Hint 3 of 5 for CHECKPOINT 1: odd: nearly"]
     with pytest.raises(coach.CheckpointFailed, match="Hint: odd: a nudge$"):
         step1(n=5)  # the same cause again: its ladder goes on
     assert first_lines(1) == ["Hint 4 of 5 for CHECKPOINT 1: what is the step for?"]
     with pytest.raises(coach.CheckpointFailed, match="Hint: not positive: the one hint$"):
         step1(n=-2)  # another cause: its own hints, from the start, then the step's
-    assert first_lines(1, 1, 1) == ["Hint 2 of 3 for CHECKPOINT 1: what is the step for?",
+    assert first_lines(1, 1, 1) == ["Hint 2 of 3 for CHECKPOINT 1 (the failure showed hint 1): what is the step for?",
                                     "Hint 3 of 3 for CHECKPOINT 1: the step's answer",
                                     "Hint 3 of 3 for CHECKPOINT 1: the step's answer"]
     with pytest.raises(coach.CheckpointFailed, match="Hint: odd: a nudge$"):
         step1(n=-3)  # the first cause again, after another: it starts over
-    assert first_lines(1) == ["Hint 2 of 5 for CHECKPOINT 1: odd: closer"]
+    assert first_lines(1) == ["Hint 2 of 5 for CHECKPOINT 1 (the failure showed hint 1): odd: closer"]
     step1(n=4)
     assert first_lines(1) == ["Hint 1 of 2 for CHECKPOINT 1: what is the step for?"]  # passed: no cause now
     causes = [e.get("cause") for e in logged(progress_file) if e["event"] == "failed"]
@@ -389,7 +390,7 @@ def test_hint_and_solution_without_a_number_help_with_the_checkpoint_that_is_wai
         step2(four=3)
     capsys.readouterr()
     section.hint()  # the failure showed the cause's one hint: next come the step's own
-    assert capsys.readouterr().out.startswith("Hint 2 of 3 for CHECKPOINT 2: look at step 1")
+    assert capsys.readouterr().out.startswith("Hint 2 of 3 for CHECKPOINT 2 (the failure showed hint 1): look at step 1")
     step2(four=2)
     section.solution()
     assert "No checkpoint of this notebook is waiting" in capsys.readouterr().out
@@ -409,22 +410,57 @@ def test_notebook_03s_recovery_needs_a_failure_to_recover_from(progress_file):
     assert "make step 6 fail first" in failure.value.hint
 
 
+def run_cell(shell, source):
+    """A notebook cell, as the kernel runs it: IPython keeps its source for tracebacks, where step() reads it."""
+    shell.user_ns["step"] = checkpoints.step
+    shell.run_cell(source, store_history=True)
+
+
 def test_a_step_block_that_failed_is_named_beside_what_its_last_good_run_left(tiny, shell, monkeypatch, capsys):
-    """A student's cell raised inside its step block, so its variable still holds an earlier run's value: the
-    checkpoint after it says so beside what it found. Once the block runs well, what it found alone."""
+    """A student's cell raised inside its step block, so a variable the checkpoint reads still holds an earlier run's
+    value: the checkpoint says so beside what it found, and its first hint is to fix that cell. Once the block runs
+    well, what it found alone."""
     section, step1, _, _ = tiny
     monkeypatch.setattr(checkpoints, "failed", {})
     shell.user_ns["four"] = 5  # what an earlier, wrong run left
-    with checkpoints.step("Doubling"):
-        raise TypeError("unsupported operand type(s) for *: 'int' and 'str'")
+    run_cell(shell, 'with step("Doubling"):\n    four = int("two") * 2\n')
     with pytest.raises(coach.CheckpointFailed) as failure:
         step1()
-    assert failure.value.problem == ("double(2) gave 5; but Doubling did not work (TypeError: unsupported operand "
-                                     "type(s) for *: 'int' and 'str'), so what its cell sets is still what an "
-                                     "earlier run left")
-    assert failure.value.hint == "multiply by two"
-    with checkpoints.step("Doubling"):
-        pass  # the block, fixed, runs well; the value is still wrong
+    assert failure.value.problem == ('double(2) gave 5; but "Doubling" did not work (ValueError: invalid literal for '
+                                     "int() with base 10: 'two'), so an earlier run's values are still in four")
+    assert failure.value.hint == coach.STALE
+    run_cell(shell, 'with step("Doubling"):\n    four = 5\n')  # the block, fixed, runs well; the value is wrong
     with pytest.raises(coach.CheckpointFailed) as failure:
         step1()
-    assert failure.value.problem == "double(2) gave 5"
+    assert failure.value.problem == "double(2) gave 5" and failure.value.hint == "multiply by two"
+
+
+def test_a_step_block_that_failed_fails_its_checkpoint_even_when_the_values_it_left_pass(tiny, shell, monkeypatch,
+                                                                                        capsys):
+    """The earlier run's values were right: a pass on them would say "done" for code that no longer works. The
+    checkpoint fails, naming the block, its error and the stale variable; once the block runs well, it passes."""
+    section, step1, _, _ = tiny
+    monkeypatch.setattr(checkpoints, "failed", {})
+    shell.user_ns["four"] = 4  # what an earlier, right run left
+    run_cell(shell, 'with step("Doubling"):\n    half = 1\n    four = doubel(2)\n')
+    with pytest.raises(coach.CheckpointFailed) as failure:
+        step1()
+    assert failure.value.problem == ('"Doubling" did not work (NameError: name \'doubel\' is not defined), so an '
+                                     "earlier run's values are still in four")
+    assert failure.value.hint == coach.STALE
+    run_cell(shell, 'with step("Doubling"):\n    four = 2 * 2\n')
+    step1()
+    assert "CHECKPOINT 1 passed" in capsys.readouterr().out
+
+
+def test_a_failed_step_block_whose_variables_a_checkpoint_does_not_read_leaves_it_alone(tiny, shell, monkeypatch,
+                                                                                       capsys):
+    """A checkpoint that checks the code as last written, not a cell's variables, passes once that code is fixed,
+    even if a cell that ran the broken code in between is not run again."""
+    section, step1, _, _ = tiny
+    monkeypatch.setattr(checkpoints, "failed", {})
+    shell.user_ns["four"] = 4
+    run_cell(shell, 'with step("Trying it"):\n    eight = int("eight")\n')
+    assert list(checkpoints.failed) == ["Trying it"]
+    step1()
+    assert "CHECKPOINT 1 passed" in capsys.readouterr().out

@@ -139,7 +139,8 @@ Other frequent ones, caught by the same checkpoints:
   module is imported again, so the next cell and the checkpoint use the new code;
 - a TODO left with its `raise NotImplementedError(...)`: the checkpoint says "not started yet" and names it;
 - a cell whose code raised inside its `workshop.step(...)` block: the cell says so, and its variables keep what
-  an earlier run left, so the checkpoint after it adds that error to what it found.
+  an earlier run left, so the checkpoint after it fails, naming that error (beside what it found, if anything),
+  even when the values left over would pass.
 
 ## Running it for a room
 

@@ -17,6 +17,7 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parents[1]  # where a notebook's %%writ
 TODO_CELLS = Path(__file__).with_name("checks") / "todo_cells.json"
 RUN_ABOVE = ("run every cell above this one, top to bottom, and finish its TODO; the first cell that printed "
              "a problem is the one to fix")
+STALE = "fix the error that cell printed (the line of your code it names), run it again, then this checkpoint"
 
 
 class CheckpointFailed(AssertionError):
@@ -70,11 +71,10 @@ def stubs_left(cell):
 class Section:
     """One notebook's checkpoints, {number: (achievement, hints, cell tags, check)}, and its TODO cells; and in this
     kernel, the checkpoints waiting (failed or not started, not passed since) and each one's hints: those of the cause
-    last found and how many were shown; and which checkpoint each failed step() block belongs to (the first run
-    after it)."""
+    last found and how many were shown, and how many solutions were given."""
 
     def __init__(self, name, todo_cells=None):
-        self.name, self.checkpoints, self.waiting, self.ladders, self.given, self.blocks = name, {}, [], {}, {}, {}
+        self.name, self.checkpoints, self.waiting, self.ladders, self.given = name, {}, [], {}, {}
         self.todo_cells = json.loads(TODO_CELLS.read_text()).get(name, {}) if todo_cells is None else todo_cells
 
     def checkpoint(self, number, achievement, hints, cells=()):
@@ -87,8 +87,11 @@ class Section:
         """Prints one line and returns nothing (a cell's last value would be echoed), or raises CheckpointFailed."""
         achievement, _, _, function = self.checkpoints[number]
         self.waiting = [n for n in self.waiting if n != number]
-        for what in checkpoints.failed:  # a step block that failed before it belongs to it (or to a later one)
-            self.blocks.setdefault(what, number)
+        # A step block that failed leaves what it assigns as an earlier run left it: a pass on those would be a false
+        # "done", and a failure may be about them.
+        stale = [f'"{what}" did not work ({error}), so an earlier run\'s values are still in {", ".join(sorted(read))}'
+                 for what, (error, assigned) in checkpoints.failed.items()
+                 if (read := assigned & set(inspect.signature(function).parameters))]
         try:
             function(**arguments(function, given))
         except Unmet as unmet:
@@ -96,13 +99,13 @@ class Section:
         except Exception as error:  # noqa: BLE001 - the checkpoint could not even look: say why
             problem, hints = missing_step(error), [RUN_ABOVE]
         else:
-            self.found(number, [])
-            print(f"CHECKPOINT {number} passed: {achievement}")
-            return progress.record(self.name, number, "passed")
-        if failed := [what for what, n in self.blocks.items() if n == number and what in checkpoints.failed]:
-            # What that block's cell sets is still an earlier run's: what the check found may be about stale values.
-            problem += f"; but {failed[0]} did not work ({checkpoints.failed[failed[0]]}), so what its cell sets " \
-                       "is still what an earlier run left"
+            if not stale:
+                self.found(number, [])
+                print(f"CHECKPOINT {number} passed: {achievement}")
+                return progress.record(self.name, number, "passed")
+            problem, hints = None, []
+        if stale:
+            problem, hints = "; but ".join(filter(None, [problem, *stale])), [STALE, *hints]
         self.waiting.append(number)
         cells = {n: self.cells_of(n) for n in self.checkpoints if n <= number}
         todos = {n: [todo for cell in cells[n] for todo in cell["todos"]] for n in cells}
@@ -149,7 +152,8 @@ class Section:
         hints = cause_hints + self.checkpoints[number][1]
         index, self.ladders[number] = min(shown, len(hints) - 1), (cause_hints, shown + 1)
         progress.record(self.name, number, "hint", cause=cause_hints[0] if cause_hints else None)
-        print(f"Hint {index + 1} of {len(hints)} for CHECKPOINT {number}: {hints[index]}\n" +
+        shown_first = " (the failure showed hint 1)" if cause_hints and index == 1 else ""
+        print(f"Hint {index + 1} of {len(hints)} for CHECKPOINT {number}{shown_first}: {hints[index]}\n" +
               (f"(check.hint({number}) again for the next one.)" if index + 1 < len(hints) else
                f"(That was the last hint. check.solution({number}) gives the answer.)"))
 
