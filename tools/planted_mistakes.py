@@ -88,6 +88,9 @@ WRONG_SOLUTIONS = {
         ('spins.where(F.col("elapsed_seconds") > MIN_SPIN_SECONDS)',
          'spins.where("elapsed_seconds > MIN_SPIN_SECONDS")'),
     ], 3, "a name inside a SQL string"),
+    "a column's name misspelt in the filter": ("02_spark_job.ipynb", "step3-filter", [
+        ('F.col("elapsed_seconds") > MIN_SPIN_SECONDS', 'F.col("elapsed_second") > MIN_SPIN_SECONDS'),
+    ], 3, "the data has no column `elapsed_second`"),
     "countDistinct of the listeners for the spins": ("02_spark_job.ipynb", "step4-count-spins", [
         ('F.count(F.lit(1)).alias("spins")', 'F.countDistinct("fake_listener_id").alias("spins")'),
     ], 4, "the number of different listeners in each group"),
@@ -107,6 +110,21 @@ WRONG_SOLUTIONS = {
     "columns out of order": ("02_spark_job.ipynb", "step3-build-dataset", [
         (".select(*DATASET_COLUMNS)", ".select(*reversed(DATASET_COLUMNS))"),
     ], 3, "select DATASET_COLUMNS in that order"),
+    "the reports written before validate()": ("02_spark_job.ipynb", "step10-job-run", [
+        ("        validate(num_rows, args.minrows)\n"
+         "        write_reports(dataset, counts, args.dataset_out_path, args.analysis_out_path)\n",
+         "        write_reports(dataset, counts, args.dataset_out_path, args.analysis_out_path)\n"
+         "        validate(num_rows, args.minrows)\n"),
+    ], 10, "wrote before it validated"),
+    "run() that persists nothing": ("02_spark_job.ipynb", "step10-job-run", [
+        ("    counts = count_spins_by_sub(dataset).persist()", "    counts = count_spins_by_sub(dataset)"),
+    ], 10, "keeps nothing in memory"),
+    "the cache released only when the day passes": ("02_spark_job.ipynb", "step10-job-run", [
+        ("        write_reports(dataset, counts, args.dataset_out_path, args.analysis_out_path)\n    finally:\n"
+         "        counts.unpersist()",
+         "        write_reports(dataset, counts, args.dataset_out_path, args.analysis_out_path)\n"
+         "        counts.unpersist()\n    finally:\n        pass"),
+    ], 10, "raised FailedValidationError, and what it persisted is still in Spark's memory"),
     "num_rows as counts.count(), the number of groups": ("02_spark_job.ipynb", "step10-job-run", [
         ('num_rows = counts.agg(F.sum("spins")).first()[0] or 0', "num_rows = counts.count()"),
     ], 10, "counts.count() counts the groups"),
@@ -117,12 +135,25 @@ WRONG_SOLUTIONS = {
         ("assertDataFrameEqual(dataset_gen.build_dataset(spins, listeners), expected)",
          "assert dataset_gen.build_dataset(spins, listeners).count() == expected.count()"),
     ], 5, "not only how many rows"),
+    "my test's expected rows without DATASET_SCHEMA": ("02_spark_job.ipynb", "step5-my-test", [
+        ("[report_row(1, 60), report_row(1, 31, track_id=8)], DATASET_SCHEMA)",
+         "[report_row(1, 60), report_row(1, 31, track_id=8)])"),
+    ], 5, "other columns (names or types)"),
     "adaptive execution left off after counting partitions": ("02_spark_job.ipynb", "step7-partitions", [
         ('        spark.conf.unset("spark.sql.adaptive.enabled")', "        pass"),
     ], 7, "adaptive execution is still off"),
     "the partitions \"without AQE\" counted with AQE on": ("02_spark_job.ipynb", "step7-partitions", [
         ('    spark.conf.set("spark.sql.adaptive.enabled", "false")', "    pass"),
     ], 7, "without AQE, the shuffle gave"),
+    "adaptive execution turned off before the count after the shuffle": ("02_spark_job.ipynb", "step7-partitions", [
+        ('    partitions_after_shuffle = spins.distinct().rdd.getNumPartitions()\n'
+         '    spark.conf.set("spark.sql.adaptive.enabled", "false")\n',
+         '    spark.conf.set("spark.sql.adaptive.enabled", "false")\n'
+         '    partitions_after_shuffle = spins.distinct().rdd.getNumPartitions()\n'),
+    ], 7, "already off when you counted"),
+    "counts persisted but never filled by an action": ("02_spark_job.ipynb", "step9-persist", [
+        ("    persisted.count()      # an action: fills the cache", "    pass"),
+    ], 9, "no action filled the cache"),
     "counts counted but not persisted": ("02_spark_job.ipynb", "step9-persist", [
         ("    persisted = dataset_gen.count_spins_by_sub(dataset).persist()",
          "    persisted = dataset_gen.count_spins_by_sub(dataset)"),
@@ -189,6 +220,11 @@ WRONG_SOLUTIONS = {
     "RangeDaily without days_back, which looks back 100 days from today": ("04_going_further.ipynb", "step1-the-month", [
         (",\n                       days_back=10000)", ")"),
     ], 1, "finds no day to run"),
+    "the month's report written around its target": ("04_going_further.ipynb", "step2-counts-report", [
+        ('        with self.output().open("w") as f:',
+         '        Path(self.output().path).parent.mkdir(parents=True, exist_ok=True)\n'
+         '        with open(self.output().path, "w") as f:'),
+    ], 2, "without self.output().open('w')"),
     "the month's report made of the published days only": ("04_going_further.ipynb", "step2-counts-report", [
         ("for day in self.days.dates()]", "for day in self.days.dates() if DatasetGen(date=day).complete()]"),
     ], 2, "one DatasetGen per day of the span"),

@@ -5,11 +5,18 @@ The checkpoints call the job's functions as its %%writefile cells last wrote the
 compare with the workshop's own pandas version of the rules (workshop.reports); where the rows differ, the facts
 that tell the causes apart (a comparison, a join, a missing distinct()) say which one it is.
 """
+import argparse
 import contextlib
 import importlib
 import io
+import json
 import operator
+import re
+import tempfile
+import time
+import urllib.request
 from pathlib import Path
+from unittest import mock
 
 from workshop.checks import show_progress
 from workshop.coach import Section, expect
@@ -42,8 +49,8 @@ DATASET_CAUSES = {  # a rule the rows break: the cause in the lesson's words, an
 NUM_ROWS = ["num_rows must be the dataset's rows: the sum of the counts' spins (counts.count() counts the groups)",
             "num_rows = counts.agg(F.sum('spins')).first()[0] or 0"]
 RUN_ERROR = "call it in a cell of your own to read the whole error: its last line in dataset_gen.py is the one to fix"
-UNRESOLVED = ["a name inside a SQL string such as 'elapsed_seconds > MIN_SPIN_SECONDS' is a column: the Python "
-              "constant is not one", "write the condition in Python: F.col('elapsed_seconds') > MIN_SPIN_SECONDS"]
+IN_A_SQL_STRING = ["a name inside a SQL string such as 'elapsed_seconds > MIN_SPIN_SECONDS' is a column: the Python "
+                   "constant is not one", "write the condition in Python: F.col('elapsed_seconds') > MIN_SPIN_SECONDS"]
 
 
 def attempt(call):
@@ -71,9 +78,23 @@ def lesson_module():
 def called(what, call):
     """What call() gives; an error fails the checkpoint, with the call and the error's first line."""
     value, error = attempt(call)
-    expect(error is None, f"{what} raised {error_line(error)}",
-           hint=UNRESOLVED if "cannot be resolved" in str(error) else RUN_ERROR)
+    expect(error is None, f"{what} raised {error_line(error)}", hint=unresolved_hints(error) or RUN_ERROR)
     return value
+
+
+def unresolved_hints(error):
+    """The hints for a name Spark cannot resolve: a Python name (in capitals, a constant) written inside a SQL
+    string, or a column's name misspelt; None for another error."""
+    found = re.search(r"name `([^`]+)` cannot be resolved(?:\. Did you mean one of the following\? \[([^]]*)\])?",
+                      str(error))
+    if not found:
+        return None
+    name, columns = found.groups()
+    if name.isupper():
+        return IN_A_SQL_STRING
+    return [f"the data has no column `{name}`: check its spelling against the columns Spark lists"
+            + (f" ({columns})" if columns else ""), "spins.printSchema() and listeners.printSchema() list "
+            "the columns as read; DATASET_COLUMNS those of the dataset"]
 
 
 def expect_filtered(kept, seconds, what):
@@ -246,17 +267,19 @@ WRONG_BUILDS = [
 
 def run_test_file(path, build_dataset):
     """pytest on the student's test file, in this kernel, with dataset_gen.build_dataset replaced by build_dataset:
-    (exit code, {outcome: how many tests})."""
+    (exit code, {outcome: how many tests}, what the first failure printed)."""
     import sys
     import pytest
     job = lesson_module()
-    outcomes = {}
+    outcomes, failures = {}, []
 
     class Outcomes:
         @staticmethod
         def pytest_runtest_logreport(report):
             if report.when == "call" or report.outcome != "passed":
                 outcomes[report.outcome] = outcomes.get(report.outcome, 0) + 1
+            if report.failed:
+                failures.append(report.longreprtext)
 
     original = job.build_dataset
     job.build_dataset = build_dataset
@@ -268,7 +291,7 @@ def run_test_file(path, build_dataset):
     finally:
         job.build_dataset = original
         sys.modules.pop(Path(path).stem, None)
-    return int(code), outcomes
+    return int(code), outcomes, (failures or [""])[0]
 
 
 @section.checkpoint(5, "your test passes against a right build_dataset and fails against each wrong one",
@@ -285,16 +308,22 @@ def run_test_file(path, build_dataset):
 def step5(spark):
     path = Path(lesson_module().__file__).with_name(MY_TEST)
     expect(path.exists(), f"{path.name} is not next to your job", hint="run the %%writefile cell of step 5")
-    code, outcomes = run_test_file(path, right_build_dataset)
+    code, outcomes, failure = run_test_file(path, right_build_dataset)
     expect(sum(outcomes.values()) > 0, f"pytest found no test in {path.name} (exit code {code})",
            hint="pytest runs the functions whose names start with test_")
+    schema = "DIFFERENT_SCHEMA" in failure  # assertDataFrameEqual compares the columns' names and types first
     expect(code == 0 and outcomes.get("passed"), f"your test fails against a right build_dataset "
-           f"({outcomes.get('failed', 0)} failed): the rows you expect are not the ones the rules keep", hint=[
+           f"({outcomes.get('failed', 0)} failed): " + (
+               "the DataFrame you expect has other columns (names or types) than the dataset's" if schema else
+               "the rows you expect are not the ones the rules keep"), hint=[
+               "build the expected DataFrame with DATASET_SCHEMA: without it, Spark names the columns _1, _2, ... "
+               "and makes the numbers LongType", "spark.createDataFrame([report_row(...), ...], DATASET_SCHEMA)"]
+           if schema else [
                "run the cell above and read pytest's output: assertDataFrameEqual prints the rows that differ",
                "expect one row for each spin longer than 30 seconds by a known listener, once each, built with "
                "report_row(...) and DATASET_SCHEMA"])
     for wrong, what, hints in WRONG_BUILDS:
-        code, _ = run_test_file(path, wrong)
+        code, *_ = run_test_file(path, wrong)
         expect(code != 0, f"your test passes against a build_dataset that {what}: a test that cannot fail for that "
                "mistake does not guard against it", hint=hints)
 
@@ -346,16 +375,19 @@ def step7(spark, spins, listeners, partitions_read, partitions_without_aqe, part
     expect(partitions_read == spins.rdd.getNumPartitions(), f"partitions_read is {partitions_read}, and the spins "
            f"as read have {spins.rdd.getNumPartitions()} partitions", hint="count them on spins.rdd, before any shuffle")
     after = spins.distinct().rdd.getNumPartitions()
+    shuffle_partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    aqe_was_off = partitions_after_shuffle == shuffle_partitions != after
     expect(partitions_after_shuffle == after, f"partitions_after_shuffle is {partitions_after_shuffle}, and the "
            f"spins after distinct() have {after} partitions" + (
                ": that is the spins as read, before the shuffle" if partitions_after_shuffle == partitions_read
-               and after != partitions_read else ""),
-           hint="count them on spins.distinct().rdd: distinct() is what shuffles")
+               and after != partitions_read else
+               ": that is the shuffle without AQE, which was already off when you counted" if aqe_was_off else ""),
+           hint="turn adaptive execution off only for partitions_without_aqe: count the other two before"
+           if aqe_was_off else "count them on spins.distinct().rdd: distinct() is what shuffles")
     job = lesson_module()
     plan = plan_of(called("build_dataset(spins, listeners)", lambda: job.build_dataset(spins, listeners)))
     expect("Exchange hashpartitioning" in plan, "the dataset's plan has no shuffle (Exchange hashpartitioning)",
            hint="distinct() needs one: build_dataset must call it on the filtered spins")
-    shuffle_partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
     expect(partitions_without_aqe == shuffle_partitions, f"without AQE, the shuffle gave {partitions_without_aqe} "
            f"partitions, and spark.sql.shuffle.partitions is {shuffle_partitions}",
            hint=["adaptive execution must be off for that one count, or it merges the partitions as before",
@@ -390,34 +422,56 @@ def step8(spark, spins, listeners, broadcast_joined):
                 "as build_dataset does")
 
 
-@section.checkpoint(9, "count() alone caches nothing; persist() does, and the plan reads from memory",
+@section.checkpoint(9, "count() alone caches nothing; persist() and an action do, and the plan reads memory",
                     cells=["step9-persist"], hints=[
     "A DataFrame is a recipe: an action computes it again, unless it was persisted and then filled by an action.",
     "Build the counts as the cell above does, mark them with .persist(), then run an action on them: the first "
     "count() fills the cache, and explain() then shows InMemoryTableScan.",
     "persisted = dataset_gen.count_spins_by_sub(dataset).persist(); persisted.count()"])
-def step9(recipe, persisted):
+def step9(spark, recipe, persisted):
+    from pyspark import StorageLevel
     # Its own flag, not its plan: once step 9 persisted counts of the same plan, Spark reads recipe from that cache too.
     expect(not recipe.is_cached, "the plain DataFrame is cached", hint="build it again without persist() or cache()")
     expect(persisted.is_cached, "the persisted DataFrame is not cached", hint="call .persist() on it")
     expect("InMemoryTableScan" in plan_of(persisted), "the persisted plan does not read from memory",
-           hint="run an action (count()) after persist() so the cache is filled")
+           hint="persist() the counts themselves, the DataFrame whose plan you read")
+    if persisted.storageLevel != StorageLevel.NONE:  # else step 10's run() released the same plan's cache: no telling
+        expect(filled(spark, "fake_zipcode"), "the counts are marked to be kept, but no action filled the cache: the "
+               "Spark UI's Storage page lists no counts", hint=["persist() only marks a DataFrame: the first action on "
+                                                                "it computes the rows and keeps them",
+                                                                "persisted.count() right after persist()"])
 
 
-@section.checkpoint(10, "both reports are single gzip TSV files with the right headers and rows",
+def filled(spark, column, seconds=5):
+    """Whether the Spark UI's Storage page lists a cached DataFrame with that column, partitions kept: Spark's REST
+    API, asked until its listener has seen the action's blocks (it hears of them a moment after the action). True
+    when the UI is off (spark.ui.enabled false): there is no telling."""
+    context = spark.sparkContext
+    if not context.uiWebUrl:
+        return True
+    url = f"{context.uiWebUrl}/api/v1/applications/{context.applicationId}/storage/rdd"
+    for _ in range(seconds * 4):
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            if any(column in rdd["name"] and rdd["numCachedPartitions"] for rdd in json.load(answer)):
+                return True
+        time.sleep(0.25)
+    return False
+
+
+@section.checkpoint(10, "both reports are single gzip TSV files with the right rows; a day too small writes none",
                     cells=["step10-job-run"], hints=[
     "run() is the job: read, build the dataset, count, validate, and only then write both reports.",
     "Persist the counts (they are used twice), sum their spins into num_rows, validate(num_rows, args.minrows), "
     "then write_reports(dataset, counts, args.dataset_out_path, args.analysis_out_path), and unpersist.",
     "dataset = build_dataset(read_spins(spark, args.spins_path), read_listeners(spark, args.listeners_path)); "
-    "counts = count_spins_by_sub(dataset).persist(); num_rows = counts.agg(F.sum('spins')).first()[0] or 0; "
-    "then validate, write_reports, and return num_rows."])
+    "counts = count_spins_by_sub(dataset).persist(); then in a try: num_rows = counts.agg(F.sum('spins'))"
+    ".first()[0] or 0, validate, write_reports; in its finally: counts.unpersist(); then return num_rows."])
 def step10(spark, args, spins_path, listeners_path):
     job = lesson_module()
     expect_validate(job)
     expected_dataset, expected_counts = pandas_reports(spins_path, listeners_path)
     groups = len(expected_counts)
-    num_rows, raised = attempt(lambda: job.run(spark, args))  # the job again, as its cells last wrote it
+    (num_rows, raised), kept = persisted_by(spark, lambda: job.run(spark, args))  # the job as its cells last wrote it
     counted_groups = f"{groups} rows < minimum" in str(raised) or num_rows == groups != len(expected_dataset)
     expect(raised is None, f"run(spark, args) raised {error_line(raised)}" + (
         f": {groups} is the number of groups in the counts, not of rows" if counted_groups else ""),
@@ -433,6 +487,55 @@ def step10(spark, args, spins_path, listeners_path):
     expect(num_rows == len(expected_dataset), f"run() returned {num_rows!r}, and the dataset has "
            f"{len(expected_dataset)} rows" + (": that is the number of groups in the counts" if counted_groups else ""),
            hint=NUM_ROWS)
+    expect(kept, "run() keeps nothing in memory, so Spark computes the counts twice: for their sum, then to write "
+           "them", hint=["what is used twice is worth persisting: the counts", "counts = count_spins_by_sub(dataset)"
+                         ".persist(), before their sum"])
+    expect_released(kept, "run() returned")
+    expect_nothing_written_for_too_small_a_day(spark, job, args, len(expected_dataset))
+
+
+def persisted_by(spark, call):
+    """(what call() returned, or None, and the error it raised, or None) and the DataFrames it persisted or cached:
+    Spark's own persist() and cache(), watched while it runs."""
+    frame, kept = type(spark.range(1)), []
+
+    def watched(method):
+        def keep(self, *args, **kwargs):
+            kept.append(self)
+            return method(self, *args, **kwargs)
+        return keep
+    with mock.patch.object(frame, "persist", watched(frame.persist)), \
+            mock.patch.object(frame, "cache", watched(frame.cache)):
+        return attempt(call), kept
+
+
+def expect_released(kept, after):
+    """Spark's cache no longer holds any of kept (its own state, whichever reference released it)."""
+    from pyspark import StorageLevel  # here: `workshop progress` imports every check, and needs no pyspark
+    expect(all(frame.storageLevel == StorageLevel.NONE for frame in kept), f"{after}, and what it persisted is still "
+           "in Spark's memory", hint=["release the cache at the end of run(), also when validate() raises: a "
+                                      "long-lived session (this notebook's, a Connect server) keeps it otherwise",
+                                      "try: ... finally: counts.unpersist()"])
+
+
+def expect_nothing_written_for_too_small_a_day(spark, job, args, rows):
+    """run() with a minimum one above the day's rows raises FailedValidationError, writes nothing and releases its
+    cache: luigi would take a day with reports for done."""
+    with tempfile.TemporaryDirectory() as folder:
+        small = argparse.Namespace(**{**vars(args), "minrows": rows + 1, "dataset_out_path": f"{folder}/dataset",
+                                      "analysis_out_path": f"{folder}/analysis"})
+        (returned, raised), kept = persisted_by(spark, lambda: job.run(spark, small))
+        written = sorted(str(path.relative_to(folder)) for path in Path(folder).rglob("*") if path.is_file())
+    run = f"run() with minrows {rows + 1}, one more than the day's {rows} rows,"
+    expect(type(raised).__name__ == "FailedValidationError", f"{run} " + (
+        f"returned {returned!r}" if raised is None else f"raised {error_line(raised)}"), hint=[
+            "run() must call validate(num_rows, args.minrows) with the dataset's row count, and let it raise",
+            "validate(num_rows, args.minrows) between the sum and write_reports(...)"])
+    expect(not written, f"{run} raised FailedValidationError but left {', '.join(written)}: it wrote before it "
+           "validated, and luigi would take that day for done", hint=[
+               "a day that fails validation must leave nothing: validate() before write_reports()",
+               "num_rows, then validate(num_rows, args.minrows), then write_reports(...)"])
+    expect_released(kept, f"{run} raised FailedValidationError")
 
 
 @section.checkpoint(11, "the job's unit tests pass", hints=[

@@ -4,6 +4,7 @@ import datetime
 import importlib
 import logging
 from contextlib import contextmanager
+from unittest import mock
 
 import luigi
 from luigi.date_interval import Custom, Month
@@ -129,7 +130,12 @@ def step2(published, MONTH):  # noqa: N803
     expect(face(waiting) == ":|" and not outputs[0].exists(),
            f"February's report ended {face(waiting)}" + (", and its file exists" if outputs[0].exists() else ""),
            hint="February's unpublished days must keep its report waiting (:|): it requires every day of the span")
-    built = quiet_build(task_class(**{name: so_far}))
+    task = task_class(**{name: so_far})
+    target = task.output()
+    # luigi keeps one task per parameters: patch.object puts its output() back afterwards
+    with mock.patch.object(task, "output", return_value=target), \
+            mock.patch.object(target, "open", wraps=target.open) as opened:
+        built = quiet_build(task)
     error = last_error(built.output)
     expect("argument must be str, not bytes" not in error,  # pandas writing into luigi's text file: its own cause
            f"the published days' report ended {face(built)}: {error}: pandas' to_csv cannot write into "
@@ -138,10 +144,17 @@ def step2(published, MONTH):  # noqa: N803
                "let to_csv() make the text first (without a file it returns it), then write that text through "
                "the target, and delete the empty report the failed run left",
                "with self.output().open('w') as f: f.write(total.to_csv(sep='\\t', index=False))"])
-    expect(face(built) == ":)", f"the published days' report ended {face(built)}: {error}",
-           hint="read the error: run() reads each day's counts with read_counts(day['counts']) from self.input()")
+    expect(face(built) == ":)", f"the published days' report ended {face(built)}: {error}", hint=[
+        "read the error: the last line of month_report.py that it names is the one to fix",
+        "run() reads each day's counts with read_counts(day['counts']) from self.input(), puts them together with "
+        "pd.concat, then sums the spins of each zip code and subscription type"])
     expect(report.exists(), f"run() ended without writing {report.path}",
            hint="write through the target: with self.output().open('w') as f: ...")
+    expect(any("w" in [*call.args, call.kwargs.get("mode")] for call in opened.call_args_list), "run() wrote the "
+           "report without self.output().open('w'): a run that breaks half way leaves a half-written file there, "
+           "which luigi takes for a finished report", hint=[
+               "write through the target: what it opens for writing is a temporary file, put in place whole when "
+               "it is closed", "with self.output().open('w') as f: f.write(total.to_csv(sep='\\t', index=False))"])
     import pandas as pd
     ours = pd.read_csv(report.path, sep="\t", dtype=str, keep_default_na=False)
     expected = expected_counts(published, MONTH / "data")
