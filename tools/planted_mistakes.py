@@ -107,6 +107,9 @@ WRONG_SOLUTIONS = {
     "a left join": ("02_spark_job.ipynb", "step3-build-dataset", [
         ('listeners.distinct(), "fake_listener_id")', 'listeners.distinct(), "fake_listener_id", "left")'),
     ], 3, "a left (or outer) join"),
+    "the listeners joined without distinct()": ("02_spark_job.ipynb", "step3-build-dataset", [
+        ('listeners.distinct(), "fake_listener_id")', 'listeners, "fake_listener_id")'),
+    ], 3, "a listener listed twice doubles its spins"),
     "columns out of order": ("02_spark_job.ipynb", "step3-build-dataset", [
         (".select(*DATASET_COLUMNS)", ".select(*reversed(DATASET_COLUMNS))"),
     ], 3, "select DATASET_COLUMNS in that order"),

@@ -201,6 +201,13 @@ def step3(spins, listeners, spins_path, listeners_path):
     expect(list(dataset.columns) == DATASET_COLUMNS, f"the columns are {list(dataset.columns)}",
            hint="select DATASET_COLUMNS in that order: fake_listener_id first, then the spin's, then the listener's")
     expect_dataset_rows(dataset, joined, "build_dataset(spins, listeners)")
+    # The day's listeners come with each id once (read_listeners): a listener listed twice must be given by hand.
+    twice = called("build_dataset(spins, listeners listed twice)",
+                   lambda: job.build_dataset(spins, listeners.union(listeners)).count())
+    expect(twice == joined, f"with each listener listed twice, build_dataset gives {twice} rows, not {joined}: a "
+           "listener listed twice doubles its spins", hint=[
+               "take the listeners' distinct rows too, before the join: build_dataset may be given any listeners",
+               "unique_spins.join(listeners.distinct(), 'fake_listener_id')"])
 
 
 @section.checkpoint(4, "the counts by zip and subscription equal pandas', in the same order",
