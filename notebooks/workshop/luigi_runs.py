@@ -13,6 +13,7 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
+from unittest import mock
 
 from song_plays_luigi.settings import WORKSHOP_ROOT, build_dir
 
@@ -68,6 +69,18 @@ def quiet_build(*tasks):
         result = build(*tasks)
     result.output = output.getvalue()
     return result
+
+
+def run_watching_its_target(task, run):
+    """run() (which runs task), with task.output() kept to one target whose open() is watched: (what run() returned,
+    whether the task opened its target for writing). A file written around the target is put in place bit by bit,
+    so a run that breaks half way leaves a half-written file that luigi takes for a finished task."""
+    target = task.output()
+    # luigi keeps one task per parameters: patch.object puts its output() back afterwards
+    with mock.patch.object(task, "output", return_value=target), \
+            mock.patch.object(target, "open", wraps=target.open) as opened:
+        returned = run()
+    return returned, any("w" in [*call.args, call.kwargs.get("mode")] for call in opened.call_args_list)
 
 
 def command_line(*args, env=None, module="song_plays_tasks"):

@@ -18,7 +18,7 @@ from song_plays_luigi.settings import data_dir
 from workshop.checks import show_progress
 from workshop.checks.section02 import expect_counts, expect_dataset_rows
 from workshop.coach import Section, expect
-from workshop.luigi_runs import command_line, commands_run, face, last_error, ran
+from workshop.luigi_runs import command_line, commands_run, face, last_error, ran, run_watching_its_target
 from workshop.reports import COUNTS_COLUMNS, DATASET_COLUMNS, pandas_reports, read_report
 
 section = Section("03_putting_it_all_together")
@@ -200,14 +200,9 @@ def run_on_own_counts(task_class, day):
         report.mkdir(parents=True)
         pd.DataFrame(OWN_COUNTS, columns=COUNTS_COLUMNS).to_csv(report / "part-00000.csv.gz", sep="\t", index=False)
         (report / "_SUCCESS").touch()
-        target = task.output()
-        # luigi keeps one task per parameters: patch.object puts its output() back afterwards
-        with mock.patch.object(task, "output", return_value=target), \
-                mock.patch.object(target, "open", wraps=target.open) as opened:
-            called("TopZipCodes(date=day, n=3).run()", task.run)
-        path = Path(target.path)
-        return (path.read_text().splitlines() if path.exists() else []), \
-            any("w" in [*call.args, call.kwargs.get("mode")] for call in opened.call_args_list)
+        _, through_target = run_watching_its_target(task, lambda: called("TopZipCodes(date=day, n=3).run()", task.run))
+        path = Path(task.output().path)
+        return (path.read_text().splitlines() if path.exists() else []), through_target
 
 
 @section.checkpoint(5, "from a terminal, TopZipCodes writes the day's top 10 zip codes; run again, it runs nothing",

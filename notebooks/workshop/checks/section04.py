@@ -4,13 +4,12 @@ import datetime
 import importlib
 import logging
 from contextlib import contextmanager
-from unittest import mock
 
 import luigi
 from luigi.date_interval import Custom, Month
 from luigi.task import flatten
 
-from workshop.luigi_runs import face, last_error, quiet_build, ran
+from workshop.luigi_runs import face, last_error, quiet_build, ran, run_watching_its_target
 from workshop.checks import show_progress
 from workshop.coach import Section, expect
 from workshop.reports import COUNTS_COLUMNS, read_report, same_rows
@@ -131,11 +130,7 @@ def step2(published, MONTH):  # noqa: N803
            f"February's report ended {face(waiting)}" + (", and its file exists" if outputs[0].exists() else ""),
            hint="February's unpublished days must keep its report waiting (:|): it requires every day of the span")
     task = task_class(**{name: so_far})
-    target = task.output()
-    # luigi keeps one task per parameters: patch.object puts its output() back afterwards
-    with mock.patch.object(task, "output", return_value=target), \
-            mock.patch.object(target, "open", wraps=target.open) as opened:
-        built = quiet_build(task)
+    built, through_target = run_watching_its_target(task, lambda: quiet_build(task))
     error = last_error(built.output)
     expect("argument must be str, not bytes" not in error,  # pandas writing into luigi's text file: its own cause
            f"the published days' report ended {face(built)}: {error}: pandas' to_csv cannot write into "
@@ -150,7 +145,7 @@ def step2(published, MONTH):  # noqa: N803
         "pd.concat, then sums the spins of each zip code and subscription type"])
     expect(report.exists(), f"run() ended without writing {report.path}",
            hint="write through the target: with self.output().open('w') as f: ...")
-    expect(any("w" in [*call.args, call.kwargs.get("mode")] for call in opened.call_args_list), "run() wrote the "
+    expect(through_target, "run() wrote the "
            "report without self.output().open('w'): a run that breaks half way leaves a half-written file there, "
            "which luigi takes for a finished report", hint=[
                "write through the target: what it opens for writing is a temporary file, put in place whole when "
